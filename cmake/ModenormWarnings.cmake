@@ -1,0 +1,16 @@
+# modenorm_options: compile options every project target links against.
+add_library(modenorm_options INTERFACE)
+target_compile_options(modenorm_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(MODENORM_WERROR)
+  target_compile_options(modenorm_options INTERFACE -Werror)
+endif()
+if(MODENORM_ARCH)
+  target_compile_options(modenorm_options INTERFACE -march=${MODENORM_ARCH})
+endif()
+if(MODENORM_VECTOR_WIDTH)
+  target_compile_options(modenorm_options INTERFACE -mprefer-vector-width=${MODENORM_VECTOR_WIDTH})
+endif()
+# Kernels use `#pragma omp simd` to vectorise loops (no OpenMP runtime is linked).
+target_compile_options(modenorm_options INTERFACE -fopenmp-simd)
