@@ -1,0 +1,64 @@
+// Turning a local failure into a collective one: if any rank fails, every rank throws the same
+// error, so one bad rank never leaves the others waiting in the next collective call.
+#pragma once
+
+#include <mpi.h>
+
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace modenorm::parallel {
+
+// The error every rank throws after agreement. what() = "rank R: <message>", where R is the
+// lowest rank that failed and <message> its local error text.
+class CollectiveError : public std::runtime_error {
+ public:
+  CollectiveError(int failing_rank, std::string message);
+  [[nodiscard]] int failing_rank() const noexcept { return failing_rank_; }
+  // The failing rank's own message, without the rank prefix.
+  [[nodiscard]] const std::string& message() const noexcept { return message_; }
+
+ private:
+  int failing_rank_;
+  std::string message_;
+};
+
+// Collective: every rank of `comm` must call it. If no rank has an error, returns. Otherwise
+// the lowest failing rank's message is broadcast and every rank throws the same CollectiveError.
+// Costs one small allreduce when nobody failed.
+void agree_or_throw(const std::optional<std::string>& local_error, MPI_Comm comm);
+
+// Collective: runs f() on this rank, catching any exception, then agrees with the other ranks
+// (agree_or_throw). Returns f's result when every rank succeeded. A CollectiveError thrown by f
+// itself (already agreed by every rank) is passed on unchanged.
+template <class F>
+auto run_collectively(F&& f, MPI_Comm comm) -> std::invoke_result_t<F&> {
+  using R = std::invoke_result_t<F&>;
+  std::optional<std::string> error;
+  auto capture = [&](auto&& body) {
+    try {
+      body();
+    } catch (const CollectiveError&) {
+      throw;  // every rank is already throwing this one
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown exception";
+    }
+  };
+  if constexpr (std::is_void_v<R>) {
+    capture([&] { f(); });
+    agree_or_throw(error, comm);
+  } else {
+    std::optional<R> result;
+    capture([&] { result.emplace(f()); });
+    agree_or_throw(error, comm);
+    return std::move(*result);
+  }
+}
+
+}  // namespace modenorm::parallel
