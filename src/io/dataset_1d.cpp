@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "modenorm/core/errors.hpp"
 #include "modenorm/io/hdf5_error.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 
@@ -57,15 +58,16 @@ bool is_floating(ElementType type) {
 Dataset1D open_and_validate(const File& file, const std::string& name,
                             const DatasetRequirements& requirements) {
   const std::string where = file.path() + ": dataset '" + name + "'";
-  if (!is_dataset(file.id(), name)) throw Hdf5Error(file.path() + ": no dataset '" + name + "'");
+  if (!is_dataset(file.id(), name))
+    throw core::InputError(file.path() + ": no dataset '" + name + "'");
   DatasetHandle dataset(
       check_id(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT), "cannot open " + where));
 
   const DataspaceHandle space(check_id(H5Dget_space(dataset.get()), "H5Dget_space " + where));
   const int rank = check(H5Sget_simple_extent_ndims(space.get()), "H5Sget_simple_extent_ndims");
   if (rank != 1) {
-    throw Hdf5Error(where + " is " + (rank == 0 ? "a scalar" : std::to_string(rank) + "-D") +
-                    ", expected 1-D");
+    throw core::InputError(where + " is " + (rank == 0 ? "a scalar" : std::to_string(rank) + "-D") +
+                           ", expected 1-D");
   }
   std::array<hsize_t, 1> dims{};
   check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "H5Sget_simple_extent_dims");
@@ -74,14 +76,14 @@ Dataset1D open_and_validate(const File& file, const std::string& name,
   const std::optional<ElementType> element = as_element_type(type.get());
   if (requirements.type) {
     if (element != requirements.type) {
-      throw Hdf5Error(where + " has type " + describe_datatype(type.get()) + ", expected " +
-                      to_string(*requirements.type));
+      throw core::InputError(where + " has type " + describe_datatype(type.get()) + ", expected " +
+                             to_string(*requirements.type));
     }
   } else if (!element || !is_floating(*element)) {
-    throw Hdf5Error(where + " has type " + describe_datatype(type.get()) +
-                    ", expected a floating-point type (float64 or float32)");
+    throw core::InputError(where + " has type " + describe_datatype(type.get()) +
+                           ", expected a floating-point type (float64 or float32)");
   }
-  if (dims[0] == 0 && !requirements.allow_empty) throw Hdf5Error(where + " is empty");
+  if (dims[0] == 0 && !requirements.allow_empty) throw core::InputError(where + " is empty");
   return Dataset1D(std::move(dataset), file.path(), name, *element, dims[0], file.comm());
 }
 

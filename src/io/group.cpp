@@ -1,5 +1,6 @@
 #include "modenorm/io/group.hpp"
 
+#include "modenorm/core/errors.hpp"
 #include "modenorm/io/hdf5_error.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 
@@ -26,7 +27,7 @@ Group open_group(const File& file, std::string_view name) {
         const htri_t exists = H5Lexists(file.id(), path.c_str(), H5P_DEFAULT);
         if (exists <= 0) {
           H5Eclear2(H5E_DEFAULT);  // a missing parent group also fails; both mean "no group"
-          throw Hdf5Error(file.path() + ": no group '" + path + "'");
+          throw core::InputError(file.path() + ": no group '" + path + "'");
         }
         GroupHandle group(check_id(H5Gopen2(file.id(), path.c_str(), H5P_DEFAULT),
                                    file.path() + ": cannot open group '" + path + "'"));

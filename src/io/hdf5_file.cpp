@@ -2,6 +2,7 @@
 
 #include <system_error>
 
+#include "modenorm/core/errors.hpp"
 #include "modenorm/io/hdf5_error.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 #include "modenorm/parallel/communicator.hpp"
@@ -20,16 +21,20 @@ PropertyListHandle mpio_access_list(MPI_Comm comm, const MpioHints& hints,
 
 // Rank 0 looks at the file before the collective open, so the common mistakes get a plain
 // message instead of an HDF5 stack (and no rank waits on a failed open).
-std::optional<std::string> precheck_existing(const std::string& path) {
+std::optional<parallel::LocalError> precheck_existing(const std::string& path) {
+  // All of these are problems the user can fix (input errors), not defects.
+  auto input = [](std::string message) { return parallel::LocalError{std::move(message), true}; };
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return "file not found: " + path;
-  if (std::filesystem::is_directory(path, ec)) return path + " is a directory, not an HDF5 file";
+  if (!std::filesystem::exists(path, ec)) return input("file not found: " + path);
+  if (std::filesystem::is_directory(path, ec)) {
+    return input(path + " is a directory, not an HDF5 file");
+  }
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 < 0) {
-    return Hdf5Error("cannot read " + path + " to check its format", take_hdf5_error_stack())
-        .what();
+    return input(
+        Hdf5Error("cannot read " + path + " to check its format", take_hdf5_error_stack()).what());
   }
-  if (is_hdf5 == 0) return path + " is not an HDF5 file";
+  if (is_hdf5 == 0) return input(path + " is not an HDF5 file");
   return std::nullopt;
 }
 
@@ -56,7 +61,7 @@ File open_file(const std::filesystem::path& path, FileMode mode, MPI_Comm comm,
                const MpioHints& hints) {
   silence_hdf5_errors();
   const std::string name = path.string();
-  std::optional<std::string> problem;
+  std::optional<parallel::LocalError> problem;
   if (parallel::comm_rank(comm) == 0) problem = precheck_existing(name);
   parallel::agree_or_throw(problem, comm);
 
@@ -64,8 +69,16 @@ File open_file(const std::filesystem::path& path, FileMode mode, MPI_Comm comm,
       [&] {
         const PropertyListHandle fapl = mpio_access_list(comm, hints, name);
         const unsigned flags = mode == FileMode::read_only ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
-        FileHandle file(
-            check_id(H5Fopen(name.c_str(), flags, fapl.get()), "cannot open HDF5 file " + name));
+        const hid_t id = H5Fopen(name.c_str(), flags, fapl.get());
+        // The file exists and has an HDF5 signature, so a failure here means a damaged or
+        // truncated file (or no permission): something the user can fix.
+        if (id < 0) {
+          throw core::InputError(
+              Hdf5Error("cannot open HDF5 file " + name + " (damaged or truncated?)",
+                        take_hdf5_error_stack())
+                  .what());
+        }
+        FileHandle file(id);
         return File(std::move(file), name, comm);
       },
       comm);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "modenorm/parallel/collective_check.hpp"
 #include "modenorm/parallel/communicator.hpp"
@@ -51,19 +52,27 @@ class SharedTempDir {
 };
 
 // Runs f, which must throw CollectiveError on every rank; returns the message and checks that
-// every rank got the same one.
+// every rank got the same one. `input_error`: the error must (or must not) be marked as one the
+// user can fix (the command line's exit code 2).
 template <class F>
-std::string collective_error(F&& f) {
+std::string collective_error(F&& f, bool input_error = false) {
   std::string message;
   try {
     f();
     ADD_FAILURE() << "expected a CollectiveError";
   } catch (const parallel::CollectiveError& e) {
     message = e.what();
+    EXPECT_EQ(e.input_error(), input_error) << message;
   }
   const std::string on_rank0 = parallel::broadcast_string(message, 0, MPI_COMM_WORLD);
   EXPECT_EQ(message, on_rank0) << "ranks disagree on the error";
   return message;
+}
+
+// An error in the user's input (file, dataset, option): same checks, marked as input error.
+template <class F>
+std::string input_error(F&& f) {
+  return collective_error(std::forward<F>(f), true);
 }
 
 #define EXPECT_CONTAINS(haystack, needle)                          \

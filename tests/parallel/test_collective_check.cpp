@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "modenorm/core/errors.hpp"
 #include "modenorm/parallel/communicator.hpp"
 
 namespace mp = modenorm::parallel;
@@ -82,4 +83,30 @@ TEST(RunCollectively, NonStandardExceptionIsReported) {
                    },
                    MPI_COMM_WORLD),
                mp::CollectiveError);
+}
+
+TEST(RunCollectively, InputErrorKindTravelsWithTheMessage) {
+  const int size = mp::comm_size(MPI_COMM_WORLD);
+  const int rank = mp::comm_rank(MPI_COMM_WORLD);
+  try {
+    mp::run_collectively(
+        [&] {
+          if (rank == size - 1) throw modenorm::core::InputError("--rows: must be positive");
+        },
+        MPI_COMM_WORLD);
+    ADD_FAILURE() << "expected CollectiveError";
+  } catch (const mp::CollectiveError& e) {
+    EXPECT_TRUE(e.input_error());
+    EXPECT_EQ(e.message(), "--rows: must be positive");
+  }
+  try {
+    mp::run_collectively(
+        [&] {
+          if (rank == 0) throw std::runtime_error("internal");
+        },
+        MPI_COMM_WORLD);
+    ADD_FAILURE() << "expected CollectiveError";
+  } catch (const mp::CollectiveError& e) {
+    EXPECT_FALSE(e.input_error());
+  }
 }

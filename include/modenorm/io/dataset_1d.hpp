@@ -60,7 +60,8 @@ struct DatasetRequirements {
 // Collective. Opens and validates a dataset; errors name the file and dataset, e.g.
 // "<file>: no dataset '/Amount'", "<file>: dataset '/Amount' is 2-D, expected 1-D",
 // "<file>: dataset '/Amount' has type int32, expected a floating-point type",
-// "<file>: dataset '/Amount' is empty". Thrown as CollectiveError on every rank.
+// "<file>: dataset '/Amount' is empty". Thrown on every rank as a CollectiveError marked
+// input_error() (the user can fix the file or the --dataset option).
 [[nodiscard]] Dataset1D open_dataset_1d(const File& file, std::string_view name,
                                         const DatasetRequirements& requirements = {});
 

@@ -46,7 +46,9 @@ class File {
   [[nodiscard]] MPI_Comm comm() const noexcept { return comm_; }
 
   // Collective. Flushes and closes, throwing (on every rank) if that fails; the destructor
-  // closes silently, so call this when the data written matters.
+  // closes silently, so call this when the data written matters. Every group, dataset and
+  // attribute of the file must be closed first (HDF5 refuses to close an MPI-IO file with
+  // objects still open).
   void close();
 
  private:
@@ -55,9 +57,9 @@ class File {
   MPI_Comm comm_;
 };
 
-// Collective. Opens an existing file. Errors (CollectiveError, thrown on every rank):
-// "file not found: <path>", "<path> is not an HDF5 file", or the HDF5 failure naming the path
-// (e.g. a truncated file).
+// Collective. Opens an existing file. Errors are thrown on every rank as a CollectiveError
+// marked input_error(): "file not found: <path>", "<path> is not an HDF5 file", or
+// "cannot open HDF5 file <path> (damaged or truncated?)" with the HDF5 error stack.
 [[nodiscard]] File open_file(const std::filesystem::path& path, FileMode mode, MPI_Comm comm,
                              const MpioHints& hints = {});
 

@@ -11,26 +11,47 @@
 #include <type_traits>
 #include <utility>
 
+#include "modenorm/core/errors.hpp"
+
 namespace modenorm::parallel {
 
 // The error every rank throws after agreement. what() = "rank R: <message>", where R is the
 // lowest rank that failed and <message> its local error text.
 class CollectiveError : public std::runtime_error {
  public:
-  CollectiveError(int failing_rank, std::string message);
+  CollectiveError(int failing_rank, std::string message, bool input_error = false);
   [[nodiscard]] int failing_rank() const noexcept { return failing_rank_; }
   // The failing rank's own message, without the rank prefix.
   [[nodiscard]] const std::string& message() const noexcept { return message_; }
+  // True when the failing rank's error was a core::InputError (bad data, file or option),
+  // which the command line reports with exit code 2.
+  [[nodiscard]] bool input_error() const noexcept { return input_error_; }
 
  private:
   int failing_rank_;
   std::string message_;
+  bool input_error_;
+};
+
+// A rank's own failure before agreement: its message and whether it was an input error.
+struct LocalError {
+  std::string message;
+  bool input_error = false;
 };
 
 // Collective: every rank of `comm` must call it. If no rank has an error, returns. Otherwise
 // the lowest failing rank's message is broadcast and every rank throws the same CollectiveError.
 // Costs one small allreduce when nobody failed.
-void agree_or_throw(const std::optional<std::string>& local_error, MPI_Comm comm);
+void agree_or_throw(const std::optional<LocalError>& local_error, MPI_Comm comm);
+inline void agree_or_throw(const std::optional<std::string>& local_error, MPI_Comm comm) {
+  agree_or_throw(
+      local_error ? std::optional<LocalError>(LocalError{*local_error, false}) : std::nullopt,
+      comm);
+}
+// Lets callers write agree_or_throw(std::nullopt, comm) without an ambiguous overload.
+inline void agree_or_throw(std::nullopt_t, MPI_Comm comm) {
+  agree_or_throw(std::optional<LocalError>{}, comm);
+}
 
 // Collective: runs f() on this rank, catching any exception, then agrees with the other ranks
 // (agree_or_throw). Returns f's result when every rank succeeded. A CollectiveError thrown by f
@@ -38,16 +59,18 @@ void agree_or_throw(const std::optional<std::string>& local_error, MPI_Comm comm
 template <class F>
 auto run_collectively(F&& f, MPI_Comm comm) -> std::invoke_result_t<F&> {
   using R = std::invoke_result_t<F&>;
-  std::optional<std::string> error;
+  std::optional<LocalError> error;
   auto capture = [&](auto&& body) {
     try {
       body();
     } catch (const CollectiveError&) {
       throw;  // every rank is already throwing this one
+    } catch (const core::InputError& e) {
+      error = LocalError{e.what(), true};
     } catch (const std::exception& e) {
-      error = e.what();
+      error = LocalError{e.what(), false};
     } catch (...) {
-      error = "unknown exception";
+      error = LocalError{"unknown exception", false};
     }
   };
   if constexpr (std::is_void_v<R>) {
