@@ -1,5 +1,7 @@
 # Every third-party package comes from Debian's archive (scripts/install-deps.sh).
 find_package(MPI REQUIRED COMPONENTS C)
+# Only MPI's C API is used; keep the deprecated C++ bindings out of every translation unit.
+add_compile_definitions(OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
 
 set(HDF5_PREFER_PARALLEL TRUE)
 find_package(HDF5 REQUIRED COMPONENTS C)
