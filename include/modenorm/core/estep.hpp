@@ -1,0 +1,38 @@
+// The E-step kernel: responsibilities of a block of rows, reduced straight into the shifted
+// sufficient statistics (VGM_SPEC §4, §5.1). The hot loop of the whole fit.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "modenorm/core/estep_tables.hpp"
+#include "modenorm/core/vgm_types.hpp"
+
+namespace modenorm::core {
+
+// Rows per block the fit reduces and sorts independently (DESIGN §4: fixed-size global blocks,
+// combined in a fixed order, make the model identical at any rank count).
+inline constexpr std::size_t kFitBlockRows = 65536;
+
+enum class ComponentSkipping {
+  enabled,   // skip components that provably underflow to 0 on a tile (exact: same bits)
+  disabled,  // evaluate every component on every row (for tests and measurements)
+};
+
+// Partial sums of one block. Deterministic: depends only on the values and their order.
+// Fast kernel: rows in tiles of 64, 8 lanes, own vectorised exp; sorted blocks (see
+// block_sort.hpp) let most tiles skip most components.
+[[nodiscard]] SufficientStats estep_block(std::span<const double> x, const EStepTables& tables,
+                                          ComponentSkipping skipping = ComponentSkipping::enabled);
+
+// Plain scalar implementation in sklearn's operation order with std::exp / std::log and
+// compensated (Neumaier) sums: the yardstick for the fast kernel.
+[[nodiscard]] SufficientStats estep_block_reference(std::span<const double> x,
+                                                    const EStepTables& tables);
+
+// All rows of a (local) data set in blocks of `block_rows`, merged in block order: the serial
+// data pass. Blocks are processed as given (sort them beforehand for speed).
+[[nodiscard]] SufficientStats estep_blocks(std::span<const double> x, const EStepTables& tables,
+                                           std::size_t block_rows = kFitBlockRows);
+
+}  // namespace modenorm::core
