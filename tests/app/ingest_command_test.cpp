@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "h5_read.hpp"
+#include "h5_files.hpp"
 #include "run_modenorm.hpp"
 #include "temp_dir.hpp"
 

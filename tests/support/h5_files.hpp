@@ -1,5 +1,5 @@
 #pragma once
-// Serial HDF5 reads for tests that check files written by the `modenorm` executable, without
+// Serial HDF5 reads and writes for tests that check files written by the `modenorm` executable, without
 // going through the code under test.
 
 #include <hdf5.h>
@@ -82,6 +82,33 @@ inline std::string h5_attribute_text(const std::filesystem::path& file, const st
   }
   H5Fclose(f);
   return text;
+}
+
+}  // namespace modenorm::testing
+
+namespace modenorm::testing {
+
+// Writes a fresh file holding one 1-D dataset (serial HDF5; for preparing test inputs).
+template <class T>
+void h5_write_dataset(const std::filesystem::path& file, const std::string& name,
+                      const std::vector<T>& values) {
+  const hid_t f = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f < 0) throw std::runtime_error("cannot create " + file.string());
+  const hsize_t dims[1] = {values.size()};
+  const hid_t space = H5Screate_simple(1, dims, nullptr);
+  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  const hid_t d = H5Dcreate2(f, name.c_str(), h5_native_type<T>(), space, lcpl, H5P_DEFAULT,
+                             H5P_DEFAULT);
+  const herr_t status =
+      values.empty() ? 0
+                     : H5Dwrite(d, h5_native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                values.data());
+  H5Dclose(d);
+  H5Pclose(lcpl);
+  H5Sclose(space);
+  H5Fclose(f);
+  if (status < 0) throw std::runtime_error("cannot write " + name + " in " + file.string());
 }
 
 }  // namespace modenorm::testing
