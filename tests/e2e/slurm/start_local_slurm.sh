@@ -29,14 +29,16 @@ log() { echo "start_local_slurm: $*" >&2; }
 # An idle node in some partition means jobs can run now. Our own previous start counts too
 # (its env file points SLURM_CONF at the private slurm.conf).
 slurm_ready() {
-  # sinfo -h -t idle prints one line per idle node set; empty output means nothing is idle.
-  [[ -n "$(timeout 10 sinfo -h -t idle -o '%P %D' 2>/dev/null)" ]]
+  # One line per node and partition. The state must be exactly "idle": a suffix (idle*, idle~,
+  # idle#) means not responding, powered down or still powering up. (A partition-oriented
+  # `sinfo -t idle` is no test: it prints partitions with 0 idle nodes too.)
+  timeout 10 sinfo -h -N -o '%T %P' 2>/dev/null | grep -E '^idle [^ ]+$' >/dev/null
 }
 
 if [[ -f "$dir/env" ]]; then
   # shellcheck disable=SC1091  # written by this script, below
   if (source "$dir/env" && slurm_ready); then
-    log "private Slurm in $dir already running"
+    log "the Slurm recorded in $dir is up: reusing it"
     cat "$dir/env"
     exit 0
   fi
@@ -44,13 +46,23 @@ if [[ -f "$dir/env" ]]; then
   MODENORM_SLURM_DIR="$dir" bash "$(dirname "$0")/stop_local_slurm.sh" || true
 fi
 
-if [[ "${MODENORM_SLURM_FORCE_PRIVATE:-0}" != 1 ]] && command -v sinfo >/dev/null &&
-   (unset SLURM_CONF; slurm_ready); then
+# The caller's Slurm: the system configuration, or whatever SLURM_CONF the caller set (unless it
+# is a leftover pointing at this script's own, now stopped, private cluster).
+if [[ "${SLURM_CONF:-}" == "$dir/slurm.conf" ]]; then
+  unset SLURM_CONF
+fi
+if [[ "${MODENORM_SLURM_FORCE_PRIVATE:-0}" != 1 ]] && command -v sinfo >/dev/null && slurm_ready; then
   log "reusing the Slurm already running on this machine (it will not be stopped)"
   mkdir -p "$dir"
-  # No SLURM_CONF: the clients find the system configuration themselves.
-  printf '# system Slurm, reused; not started by start_local_slurm.sh\nunset SLURM_CONF\n' \
-    >"$dir/env"
+  {
+    echo "# Slurm already running, reused; not started by start_local_slurm.sh"
+    if [[ -n "${SLURM_CONF:-}" ]]; then
+      echo "export SLURM_CONF=${SLURM_CONF}"
+    else
+      # The clients find the system configuration themselves.
+      echo "unset SLURM_CONF"
+    fi
+  } >"$dir/env"
   touch "$dir/external"
   cat "$dir/env"
   exit 0
@@ -78,8 +90,27 @@ fi
 # --- 3. Private layout -------------------------------------------------------------------------
 rm -rf "$dir"
 mkdir -p "$dir"/{munge,state,spool,log,run}
-# munged refuses keys and sockets in directories others can write to.
-chmod 0700 "$dir" "$dir/munge"
+# munged's own checks: no directory on the key's or socket's path may be writable by others, and
+# the socket's directory must be searchable by all (clients of any user connect to it).
+chmod 0755 "$dir"
+chmod 0711 "$dir/munge"
+# A token that changes with every start, so a caller can tell whether this call started Slurm.
+echo "$$ $(date +%s.%N)" >"$dir/started"
+
+dump_logs() {
+  for f in "$dir"/log/*.log; do
+    [[ -f "$f" ]] || continue
+    echo "----- $f (last 40 lines) -----" >&2
+    tail -n 40 "$f" >&2
+  done
+}
+# On any failure from here on: show why, and stop what was started so no daemon is left behind.
+fail() {
+  log "$*"
+  dump_logs
+  MODENORM_SLURM_DIR="$dir" bash "$(dirname "$0")/stop_local_slurm.sh" || true
+  exit 1
+}
 
 # --- 4. munged with its own key and socket ------------------------------------------------------
 key="$dir/munge/munge.key"
@@ -89,11 +120,10 @@ if [[ ! -s "$key" ]]; then
   chmod 0400 "$key"
 fi
 socket="$dir/munge/munge.socket.2"
-# --force: munged otherwise refuses to run as root when its files are owned by root rather than
-# by the munge user; here everything is private to this directory.
-munged --force --key-file="$key" --socket="$socket" \
+# Root may run munged; the key is read by root only (0400).
+munged --key-file="$key" --socket="$socket" \
   --pid-file="$dir/run/munged.pid" --log-file="$dir/log/munged.log" \
-  --seed-file="$dir/munge/munged.seed"
+  --seed-file="$dir/munge/munged.seed" || fail "munged did not start"
 
 # --- 5. slurm.conf -------------------------------------------------------------------------------
 node="$(hostname -s)"
@@ -117,7 +147,7 @@ CredType=cred/munge
 AuthInfo=socket=${socket}
 PluginDir=${plugin_dir}
 StateSaveLocation=${dir}/state
-SlurmdSpoolDir=${dir}/spool/slurmd.%n
+SlurmdSpoolDir=${dir}/spool
 SlurmctldPidFile=${dir}/run/slurmctld.pid
 SlurmdPidFile=${dir}/run/slurmd.pid
 SlurmctldLogFile=${dir}/log/slurmctld.log
@@ -140,6 +170,8 @@ SlurmdTimeout=60
 InactiveLimit=0
 KillWait=5
 MinJobAge=300
+# No mail on this machine; the default /bin/mail is usually absent.
+MailProg=/bin/true
 NodeName=${node} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${mem_mb} State=UNKNOWN
 PartitionName=debug Nodes=${node} Default=YES MaxTime=INFINITE State=UP
 CONF
@@ -148,29 +180,18 @@ cat >"$dir/env" <<ENV
 # private Slurm started by start_local_slurm.sh
 export SLURM_CONF=${dir}/slurm.conf
 ENV
-touch "$dir/started"
 export SLURM_CONF="$dir/slurm.conf"
 
 # --- 6. Daemons ------------------------------------------------------------------------------
-dump_logs() {
-  for f in "$dir"/log/*.log; do
-    [[ -f "$f" ]] || continue
-    echo "----- $f (last 40 lines) -----" >&2
-    tail -n 40 "$f" >&2
-  done
-}
-
 # -i: ignore (absent) saved state; the daemons fork and write their pid files.
-slurmctld -i -f "$dir/slurm.conf" || { dump_logs; exit 1; }
-slurmd -f "$dir/slurm.conf" -N "$node" || { dump_logs; exit 1; }
+slurmctld -i -f "$dir/slurm.conf" || fail "slurmctld did not start"
+slurmd -f "$dir/slurm.conf" -N "$node" || fail "slurmd did not start"
 
 deadline=$((SECONDS + timeout_s))
 until slurm_ready; do
   if ((SECONDS >= deadline)); then
-    log "node ${node} not idle after ${timeout_s}s"
     sinfo -N -l >&2 || true
-    dump_logs
-    exit 1
+    fail "node ${node} not idle after ${timeout_s}s"
   fi
   sleep 1
 done

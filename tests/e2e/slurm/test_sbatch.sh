@@ -66,8 +66,8 @@ cleanup() {
 trap cleanup EXIT
 
 # --- Slurm -------------------------------------------------------------------------------------
-already_up=0
-[[ -f "$slurm_dir/env" ]] && already_up=1
+start_token() { cat "$slurm_dir/started" 2>/dev/null || true; }
+token_before="$(start_token)"
 start_rc=0
 bash "$here/start_local_slurm.sh" >"$tmp/start.log" 2>&1 || start_rc=$?
 cat "$tmp/start.log"
@@ -75,7 +75,9 @@ if ((start_rc == 77)); then
   echo "test_sbatch: Slurm cannot be run on this machine; skipping"
   exit 77
 fi
-((already_up)) || we_started=1
+# A new token means this call started the daemons (also when it failed half-way: clean up then).
+token_after="$(start_token)"
+[[ -n "$token_after" && "$token_after" != "$token_before" ]] && we_started=1
 if ((start_rc != 0)); then
   fail "start_local_slurm.sh exited $start_rc"
   summary
