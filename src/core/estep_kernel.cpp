@@ -1,27 +1,33 @@
 // Fast E-step kernel (VGM_SPEC §4.2, §4.3, §5.1; DESIGN §4 "the E-step kernel is the hot loop").
 //
 // Layout: rows are processed in tiles of kTileRows = 64, each tile as 8 groups of kLanes = 8
-// rows. Every per-row quantity is an 8-lane array, so `#pragma omp simd` loops map onto one
-// AVX-512 register (or two AVX2 ones) and the summation order is fixed by the source, not by
-// the vector width the compiler picks: results depend only on the block's values and order.
+// rows. Every per-row quantity is an 8-lane array and every loop over rows is a
+// `#pragma omp simd` loop over those 8 lanes, so a group maps onto one AVX-512 register (or two
+// AVX2 ones) and the summation order is fixed by the source, not by the vector width the
+// compiler picks: results depend only on the block's values and their order.
 //
 // Per tile:
 //  1. active components: those that can be non-zero anywhere on [min x, max x] of the tile
-//     (component_skipping.hpp). On sorted blocks most tiles keep 2-4 of 10 components.
-//  2. w_ik = log_norm_k - 0.5 (x_i P_k - m_k P_k)^2 for active k, and the row maximum M_i.
-//  3. e_ik = exp(w_ik - M_i), s_i = sum_k e_ik, A_i = sum_k e_ik (w_ik - M_i).
-//  4. r_ik = e_ik / s_i, accumulated into R, T1, T2 with the shifts c_k.
+//     (component_skipping.hpp); their constants are packed into a compact table.
+//  2. per group, all in registers (the component loop is unrolled for each active count up to
+//     kMaxUnrolled):
+//       w_k = log_norm_k - 0.5 (x P_k - m_k P_k)^2, M = max_k w_k          (§4.2)
+//       e_k = exp(w_k - M), s = sum_k e_k, A = sum_k e_k (w_k - M)         (§4.3)
+//       r_k = e_k / s, accumulated as sum r, sum r d, sum r d^2 with d = x - x_ref, where
+//       x_ref is the middle of the tile's range (one d per row instead of one per component;
+//       converted to the component shifts c_k at the end of the tile, §5.1).
 // Entropy without a log per component (VGM_SPEC §4.3, ln r = w - L, L = M + ln s):
-//   sum_k r_ik ln r_ik = A_i / s_i - ln s_i,
-// two non-positive terms, so nothing cancels. ln s_i is summed per lane as the log of the
-// product of the tile's s_i (each in [1, K], 8 of them per lane): one vector log per tile.
-// sum_i L_i = sum_i M_i + the same logs.
+//   sum_k r_k ln r_k = A / s - ln s,
+// two non-positive terms, so nothing cancels. ln s is summed per lane as the log of the product
+// of the tile's 8 values of s (each in [1, K]): one vector log per tile. sum L = sum M + the
+// same logs.
 //
-// Sums: lanes within a tile, tiles within a chunk of kTilesPerChunk, chunks within the block
-// (plain additions at three levels keep the rounding error ~ (8 + 16 + 64) eps).
+// Sums: groups within a tile, tiles within a chunk of kTilesPerChunk, chunks within the block,
+// all per lane, lanes combined pairwise at the end: rounding error ~ (8 + 16 + 64) eps.
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "component_skipping.hpp"
@@ -35,10 +41,43 @@ constexpr int kLanes = 8;
 constexpr int kTileRows = 64;
 constexpr int kGroups = kTileRows / kLanes;
 constexpr int kTilesPerChunk = 16;
+// A tile's active set is also tried on an interval this many tile widths longer (see below).
+constexpr double kCertifyAhead = 16.0;
+constexpr int kMaxComponents = 64;  // beyond this the fast kernel hands over to the reference
 
 using Lanes = std::array<double, kLanes>;
 
-// Per-lane partial sums at one summation level.
+// Constants of the active components of one tile, in increasing component order.
+struct ActiveTable {
+  alignas(64) std::array<double, kMaxComponents> P{};
+  alignas(64) std::array<double, kMaxComponents> neg_mP{};
+  alignas(64) std::array<double, kMaxComponents> log_norm{};
+  std::array<int, kMaxComponents> index{};
+  int count = 0;
+};
+
+// Per-slot (active component) and per-lane sums of one tile, about x_ref.
+struct TileSums {
+  alignas(64) double R[kMaxComponents][kLanes];
+  alignas(64) double D1[kMaxComponents][kLanes];  // sum r (x - x_ref)
+  alignas(64) double D2[kMaxComponents][kLanes];  // sum r (x - x_ref)^2
+  alignas(64) Lanes entropy;                      // sum A / s
+  alignas(64) Lanes max_sum;                      // sum M
+  alignas(64) Lanes product;                      // product of s
+};
+
+// Working arrays of one tile, all in L1.
+struct TileWork {
+  alignas(64) std::array<double, kMaxComponents * kTileRows> w{};  // w, then e, per slot
+  alignas(64) std::array<double, kTileRows> max_w{};
+  alignas(64) std::array<double, kTileRows> sum_e{};
+  alignas(64) std::array<double, kTileRows> entropy_part{};
+  alignas(64) std::array<double, kTileRows> inv_sum{};
+  alignas(64) std::array<double, kTileRows> d{};
+  alignas(64) std::array<double, kTileRows> d2{};
+};
+
+// Per-component, per-lane sums at one summation level (chunk or block), shifted by c_k.
 struct LaneSums {
   std::vector<double> R, T1, T2;  // [component * kLanes + lane]
   Lanes H{};
@@ -47,26 +86,21 @@ struct LaneSums {
   explicit LaneSums(int components)
       : R(static_cast<std::size_t>(components * kLanes)), T1(R.size()), T2(R.size()) {}
 
-  void add_and_clear(LaneSums& from, std::span<const int> components) {
-    for (const int c : components) {
-      const auto base = static_cast<std::size_t>(c * kLanes);
-#pragma omp simd
-      for (int l = 0; l < kLanes; ++l) {
-        const auto i = base + static_cast<std::size_t>(l);
-        R[i] += from.R[i];
-        T1[i] += from.T1[i];
-        T2[i] += from.T2[i];
-        from.R[i] = 0.0;
-        from.T1[i] = 0.0;
-        from.T2[i] = 0.0;
-      }
+  void add_and_clear(LaneSums& from, int components) {
+    for (std::size_t i = 0; i < R.size() && i < static_cast<std::size_t>(components * kLanes);
+         ++i) {
+      R[i] += from.R[i];
+      T1[i] += from.T1[i];
+      T2[i] += from.T2[i];
+      from.R[i] = 0.0;
+      from.T1[i] = 0.0;
+      from.T2[i] = 0.0;
     }
-#pragma omp simd
-    for (int l = 0; l < kLanes; ++l) {
-      H[static_cast<std::size_t>(l)] += from.H[static_cast<std::size_t>(l)];
-      log_norm[static_cast<std::size_t>(l)] += from.log_norm[static_cast<std::size_t>(l)];
-      from.H[static_cast<std::size_t>(l)] = 0.0;
-      from.log_norm[static_cast<std::size_t>(l)] = 0.0;
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      H[l] += from.H[l];
+      log_norm[l] += from.log_norm[l];
+      from.H[l] = 0.0;
+      from.log_norm[l] = 0.0;
     }
   }
 };
@@ -76,58 +110,27 @@ double sum_lanes(const double* v) {
   return ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
 }
 
-// Working arrays of one tile (reused across tiles, all in L1).
-struct TileScratch {
-  alignas(64) std::array<double, kTileRows> x{};
-  alignas(64) std::array<double, kTileRows> valid{};  // 1 for a real row, 0 for padding
-  alignas(64) std::array<double, kTileRows> max_w{};
-  alignas(64) std::array<double, kTileRows> sum_e{};
-  alignas(64) std::array<double, kTileRows> inv_sum{};
-  alignas(64) std::array<double, kTileRows> entropy_part{};
-  std::vector<double> w;  // [active slot * kTileRows + row]: w, then overwritten by e
-  std::vector<int> active;
-
-  explicit TileScratch(int components)
-      : w(static_cast<std::size_t>(components * kTileRows)),
-        active(static_cast<std::size_t>(components)) {}
-};
-
-// Copies rows [0, n) of the tile; pads the rest with the last value (so the tile's range is
-// unchanged) and marks it invalid.
-void load_tile(std::span<const double> rows, TileScratch& s) {
-  const auto n = rows.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    s.x[i] = rows[i];
-    s.valid[i] = 1.0;
-  }
-  for (std::size_t i = n; i < kTileRows; ++i) {
-    s.x[i] = rows[n - 1];
-    s.valid[i] = 0.0;
-  }
-}
-
-void process_tile(const EStepTables& tables, int n_active, TileScratch& s, LaneSums& tile) {
-  const double* P = tables.P.data();
-  const double* mP = tables.mP.data();
-  const double* log_norm = tables.log_norm.data();
-  const double* shift = tables.shift.data();
-  double* const x = s.x.data();
-  double* const max_w = s.max_w.data();
-  double* const sum_e = s.sum_e.data();
-  double* const inv_sum = s.inv_sum.data();
-  double* const entropy_part = s.entropy_part.data();
-  const double* const valid = s.valid.data();
+// Steps 2-4 for one tile. Each step is a loop over the 64 rows per active component, which
+// compilers vectorise reliably; the tile's working arrays stay in L1.
+void process_tile(const double* x, const double* valid, double x_ref, const ActiveTable& table,
+                  TileWork& work, TileSums& sums) {
+  const int active = table.count;
+  double* const max_w = work.max_w.data();
+  double* const sum_e = work.sum_e.data();
+  double* const entropy_part = work.entropy_part.data();
+  double* const inv_sum = work.inv_sum.data();
+  double* const d = work.d.data();
+  double* const d2 = work.d2.data();
 
   // 2. Weighted log-probabilities and the row maximum (VGM_SPEC §4.2).
-#pragma omp simd
+#pragma omp simd aligned(max_w : 64)
   for (int i = 0; i < kTileRows; ++i) max_w[i] = -std::numeric_limits<double>::infinity();
-  for (int a = 0; a < n_active; ++a) {
-    const int c = s.active[static_cast<std::size_t>(a)];
-    const double p = P[c];
-    const double neg_mp = -mP[c];
-    const double ln = log_norm[c];
-    double* const w = s.w.data() + a * kTileRows;
-#pragma omp simd aligned(x, max_w : 64)
+  for (int a = 0; a < active; ++a) {
+    const double p = table.P[static_cast<std::size_t>(a)];
+    const double neg_mp = table.neg_mP[static_cast<std::size_t>(a)];
+    const double ln = table.log_norm[static_cast<std::size_t>(a)];
+    double* const w = work.w.data() + a * kTileRows;
+#pragma omp simd aligned(x, max_w, w : 64)
     for (int i = 0; i < kTileRows; ++i) {
       const double y = std::fma(x[i], p, neg_mp);
       const double wi = std::fma(-0.5 * y, y, ln);
@@ -137,66 +140,97 @@ void process_tile(const EStepTables& tables, int n_active, TileScratch& s, LaneS
   }
 
   // 3. Shifted exponentials, their sum and the entropy numerator (VGM_SPEC §4.3).
-#pragma omp simd
+#pragma omp simd aligned(sum_e, entropy_part : 64)
   for (int i = 0; i < kTileRows; ++i) {
     sum_e[i] = 0.0;
     entropy_part[i] = 0.0;
   }
-  for (int a = 0; a < n_active; ++a) {
-    double* const w = s.w.data() + a * kTileRows;
-#pragma omp simd aligned(max_w, sum_e, entropy_part : 64)
+  for (int a = 0; a < active; ++a) {
+    double* const w = work.w.data() + a * kTileRows;
+#pragma omp simd aligned(max_w, sum_e, entropy_part, w : 64)
     for (int i = 0; i < kTileRows; ++i) {
       const double z = w[i] - max_w[i];
-      const double e = fast_math::exp(z);
+      const double e = fast_math::exp_nonpositive(z);
       sum_e[i] += e;
       entropy_part[i] = std::fma(e, z, entropy_part[i]);
       w[i] = e;
     }
   }
 
-  // Per row: 1/s (0 for padding), sum_k r ln r = A/s - ln s, L = M + ln s.
-  Lanes product_s;
-  product_s.fill(1.0);
+  // Per row: 1/s (0 for padding rows, which then add nothing), the entropy and normaliser
+  // parts, and d = x - x_ref shared by every component.
+#pragma omp simd aligned(x, valid, sum_e, inv_sum, d, d2 : 64)
+  for (int i = 0; i < kTileRows; ++i) {
+    inv_sum[i] = valid[i] / sum_e[i];
+    d[i] = x[i] - x_ref;
+    d2[i] = d[i] * d[i];
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    sums.entropy[static_cast<std::size_t>(l)] = 0.0;
+    sums.max_sum[static_cast<std::size_t>(l)] = 0.0;
+    sums.product[static_cast<std::size_t>(l)] = 1.0;
+  }
   for (int g = 0; g < kGroups; ++g) {
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
-      const int i = g * kLanes + l;
       const auto lane = static_cast<std::size_t>(l);
-      const double inv = valid[i] / sum_e[i];
-      inv_sum[i] = inv;
-      tile.H[lane] += entropy_part[i] * inv;
-      tile.log_norm[lane] += valid[i] * max_w[i];
-      product_s[lane] *= valid[i] > 0.0 ? sum_e[i] : 1.0;
+      const int i = g * kLanes + l;
+      sums.entropy[lane] = std::fma(entropy_part[i], inv_sum[i], sums.entropy[lane]);
+      sums.max_sum[lane] = std::fma(valid[i], max_w[i], sums.max_sum[lane]);
+      sums.product[lane] *= valid[i] > 0.0 ? sum_e[i] : 1.0;
     }
   }
-#pragma omp simd
-  for (int l = 0; l < kLanes; ++l) {
-    const auto lane = static_cast<std::size_t>(l);
-    const double log_product = fast_math::log(product_s[lane]);
-    tile.H[lane] -= log_product;
-    tile.log_norm[lane] += log_product;
-  }
 
-  // 4. Responsibilities into the shifted sums (VGM_SPEC §5.1).
-  for (int a = 0; a < n_active; ++a) {
-    const int c = s.active[static_cast<std::size_t>(a)];
-    const double shift_c = shift[c];
-    const double* const e = s.w.data() + a * kTileRows;
-    double* const R = tile.R.data() + c * kLanes;
-    double* const T1 = tile.T1.data() + c * kLanes;
-    double* const T2 = tile.T2.data() + c * kLanes;
+  // 4. Responsibilities into sums about x_ref (VGM_SPEC §5.1); local accumulators so that
+  // they live in registers across the 8 groups.
+  for (int a = 0; a < active; ++a) {
+    const double* const e = work.w.data() + a * kTileRows;
+    Lanes R{}, D1{}, D2{};
     for (int g = 0; g < kGroups; ++g) {
 #pragma omp simd
       for (int l = 0; l < kLanes; ++l) {
+        const auto lane = static_cast<std::size_t>(l);
         const int i = g * kLanes + l;
         const double r = e[i] * inv_sum[i];
-        const double d = x[i] - shift_c;
-        const double rd = r * d;
-        R[l] += r;
-        T1[l] += rd;
-        T2[l] = std::fma(rd, d, T2[l]);
+        R[lane] += r;
+        D1[lane] = std::fma(r, d[i], D1[lane]);
+        D2[lane] = std::fma(r, d2[i], D2[lane]);
       }
     }
+    for (int l = 0; l < kLanes; ++l) {
+      const auto lane = static_cast<std::size_t>(l);
+      sums.R[a][l] = R[lane];
+      sums.D1[a][l] = D1[lane];
+      sums.D2[a][l] = D2[lane];
+    }
+  }
+}
+
+// Packs the constants of `count` components (listed in `index`) for the tile kernel.
+void fill_table(const std::array<int, kMaxComponents>& index, int count, const EStepTables& tables,
+                ActiveTable& table) {
+  table.count = count;
+  for (int a = 0; a < count; ++a) {
+    const auto slot = static_cast<std::size_t>(a);
+    const int c = index[slot];
+    table.index[slot] = c;
+    table.P[slot] = tables.P[c];
+    table.neg_mP[slot] = -tables.mP[c];
+    table.log_norm[slot] = tables.log_norm[c];
+  }
+}
+
+void load_tile(std::span<const double> rows, std::array<double, kTileRows>& x,
+               std::array<double, kTileRows>& valid) {
+  const std::size_t n = rows.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    x[i] = rows[i];
+    valid[i] = 1.0;
+  }
+  // Padding repeats the last value, so the tile's range is unchanged, and has weight 0.
+  for (std::size_t i = n; i < kTileRows; ++i) {
+    x[i] = rows[n - 1];
+    valid[i] = 0.0;
   }
 }
 
@@ -205,35 +239,89 @@ void process_tile(const EStepTables& tables, int n_active, TileScratch& s, LaneS
 SufficientStats estep_block(std::span<const double> x, const EStepTables& tables,
                             ComponentSkipping skipping) {
   const int k = tables.components();
+  if (k > kMaxComponents) return estep_block_reference(x, tables);
   SufficientStats out = make_empty_stats(tables.shift);
   out.rows = x.size();
   if (x.empty() || k == 0) return out;
 
-  TileScratch scratch(k);
-  LaneSums tile(k), chunk(k), block(k);
-  std::vector<int> all_components(static_cast<std::size_t>(k));
+  alignas(64) std::array<double, kTileRows> xt{};
+  alignas(64) std::array<double, kTileRows> valid{};
+  std::array<int, kMaxComponents> active_index{};
+  std::array<int, kMaxComponents> ahead_index{};
+  std::array<int, kMaxComponents> all_components{};
   for (int c = 0; c < k; ++c) all_components[static_cast<std::size_t>(c)] = c;
+  ActiveTable table;
+  table.count = -1;
+  double certified_lo = std::numeric_limits<double>::infinity();
+  double certified_hi = -std::numeric_limits<double>::infinity();
+  TileSums tile_sums;
+  const auto work = std::make_unique<TileWork>();  // 33 KiB: keep it off the stack
+  LaneSums chunk(k), block(k);
+  const double* const shift = tables.shift.data();
 
   int tiles_in_chunk = 0;
   for (std::size_t begin = 0; begin < x.size(); begin += kTileRows) {
     const std::size_t n = std::min<std::size_t>(kTileRows, x.size() - begin);
-    load_tile(x.subspan(begin, n), scratch);
-    int n_active = k;
-    if (skipping == ComponentSkipping::enabled) {
-      const auto [lo, hi] = std::minmax_element(scratch.x.begin(), scratch.x.end());
-      n_active = detail::active_components(*lo, *hi, tables, scratch.active);
-    } else {
-      std::copy(all_components.begin(), all_components.end(), scratch.active.begin());
+    load_tile(x.subspan(begin, n), xt, valid);
+    double lo = xt[0];
+    double hi = xt[0];
+#pragma omp simd reduction(min : lo) reduction(max : hi)
+    for (int i = 0; i < kTileRows; ++i) {
+      lo = std::min(lo, xt[static_cast<std::size_t>(i)]);
+      hi = std::max(hi, xt[static_cast<std::size_t>(i)]);
     }
-    process_tile(tables, n_active, scratch, tile);
-    chunk.add_and_clear(
-        tile, std::span<const int>(scratch.active.data(), static_cast<std::size_t>(n_active)));
+    if (skipping == ComponentSkipping::disabled) {
+      if (table.count != k) fill_table(all_components, k, tables, table);
+    } else if (!(lo >= certified_lo && hi <= certified_hi)) {
+      // The active set of a tile is valid for any sub-interval of the interval it was proven
+      // on. Sorted tiles advance slowly, so try to prove the same set for a longer stretch
+      // ahead and reuse it for the following tiles.
+      // A set proven on [lo, ahead] is a valid (if larger) set for every tile inside it: use
+      // it when it is no larger than the tile's own.
+      const int count = detail::active_components(lo, hi, tables, active_index);
+      const double ahead = hi + kCertifyAhead * (hi - lo);
+      const int ahead_count = detail::active_components(lo, ahead, tables, ahead_index);
+      certified_lo = lo;
+      if (ahead_count <= count) {
+        certified_hi = ahead;
+        fill_table(ahead_index, ahead_count, tables, table);
+      } else {
+        certified_hi = hi;
+        fill_table(active_index, count, tables, table);
+      }
+    }
+    const double x_ref = 0.5 * (lo + hi);
+    process_tile(xt.data(), valid.data(), x_ref, table, *work, tile_sums);
+
+    // Tile -> chunk: shift the sums from x_ref to c_k; entropy and log normaliser per lane.
+    for (int a = 0; a < table.count; ++a) {
+      const int c = table.index[static_cast<std::size_t>(a)];
+      const double delta = x_ref - shift[c];
+      double* const R = chunk.R.data() + c * kLanes;
+      double* const T1 = chunk.T1.data() + c * kLanes;
+      double* const T2 = chunk.T2.data() + c * kLanes;
+#pragma omp simd
+      for (int l = 0; l < kLanes; ++l) {
+        const double r = tile_sums.R[a][l];
+        const double d1 = tile_sums.D1[a][l];
+        R[l] += r;
+        T1[l] += std::fma(delta, r, d1);
+        T2[l] += std::fma(delta, std::fma(delta, r, 2.0 * d1), tile_sums.D2[a][l]);
+      }
+    }
+#pragma omp simd
+    for (int l = 0; l < kLanes; ++l) {
+      const auto lane = static_cast<std::size_t>(l);
+      const double log_product = fast_math::log(tile_sums.product[lane]);
+      chunk.H[lane] += tile_sums.entropy[lane] - log_product;
+      chunk.log_norm[lane] += tile_sums.max_sum[lane] + log_product;
+    }
     if (++tiles_in_chunk == kTilesPerChunk) {
-      block.add_and_clear(chunk, all_components);
+      block.add_and_clear(chunk, k);
       tiles_in_chunk = 0;
     }
   }
-  block.add_and_clear(chunk, all_components);
+  block.add_and_clear(chunk, k);
 
   for (int c = 0; c < k; ++c) {
     const auto base = static_cast<std::size_t>(c * kLanes);

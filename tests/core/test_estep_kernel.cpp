@@ -86,8 +86,11 @@ TEST(EStepKernel, FastMatchesReferenceOnSortedBlock) {
 }
 
 TEST(EStepKernel, FastMatchesReferenceOnUnsortedBlock) {
+  // The kernel sums r (x - x_ref) about the middle of each tile's range and shifts to c_k per
+  // tile; on unsorted tiles that range is the whole data range, which costs a few digits of
+  // T2 for narrow components (~1e-12 here). The fit sorts its blocks.
   const Fixture& f = fixture();
-  expect_close(estep_block(f.x, f.tables), estep_block_reference(f.x, f.tables), 1e-13);
+  expect_close(estep_block(f.x, f.tables), estep_block_reference(f.x, f.tables), 1e-11);
 }
 
 TEST(EStepKernel, FastMatchesReferenceOnShortBlocks) {

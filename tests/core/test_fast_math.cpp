@@ -35,6 +35,28 @@ TEST(FastExp, WithinTwoUlpsOfLongDoubleOnTheNormalRange) {
   EXPECT_LE(worst, 2.0);
 }
 
+TEST(FastExp, NonPositiveVariantWithinTwoUlpsAndFlushes) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> dist(fast_math::kExpFlushBelow, 0.0);
+  double worst = 0.0;
+  for (int i = 0; i < 2'000'000; ++i) {
+    const double z = dist(rng);
+    const auto exact = static_cast<double>(std::exp(static_cast<long double>(z)));
+    worst = std::max(worst, ulps(fast_math::exp_nonpositive(z), exact));
+  }
+  for (double z = -2.0; z <= 0.0; z += 1.0 / 8192) {
+    const auto exact = static_cast<double>(std::exp(static_cast<long double>(z)));
+    worst = std::max(worst, ulps(fast_math::exp_nonpositive(z), exact));
+  }
+  EXPECT_LE(worst, 2.0);
+  EXPECT_EQ(fast_math::exp_nonpositive(0.0), 1.0);
+  EXPECT_EQ(fast_math::exp_nonpositive(-0.0), 1.0);
+  EXPECT_GT(fast_math::exp_nonpositive(fast_math::kExpFlushBelow), 0.0);
+  EXPECT_EQ(fast_math::exp_nonpositive(std::nextafter(fast_math::kExpFlushBelow, -1e9)), 0.0);
+  EXPECT_EQ(fast_math::exp_nonpositive(-1e300), 0.0);
+  EXPECT_EQ(fast_math::exp_nonpositive(-std::numeric_limits<double>::infinity()), 0.0);
+}
+
 TEST(FastExp, SpecialValues) {
   EXPECT_EQ(fast_math::exp(0.0), 1.0);
   EXPECT_EQ(fast_math::exp(-708.5), 0.0);  // flushed (std::exp is 3e-308 here)

@@ -54,6 +54,40 @@ inline constexpr double kExpOverflowAbove = 709.782712893384;
              : (z > kExpOverflowAbove ? std::numeric_limits<double>::infinity() : value);
 }
 
+// exp(z) for z <= 0 only (the E-step's z = w - max w), <= 2 ulp, exactly 0 below
+// kExpFlushBelow. The same reduction and polynomial as exp() with the range handling cut to
+// what z <= 0 needs: one max, one select; 2^n is built from the shifter's bits directly.
+// NaN or positive z give unspecified results.
+[[gnu::always_inline]] inline double exp_nonpositive(double z) {
+  constexpr double kLog2e = 1.4426950408889634;
+  constexpr double kLn2Hi = 0x1.62e42fefa39efp-1;
+  constexpr double kLn2Lo = 0x1.abc9e3b39803fp-56;
+  constexpr double kShifter = 0x1.8p52;
+  const double zc = z > kExpFlushBelow ? z : kExpFlushBelow;
+  // One rounding: t - kShifter is the integer nearest to zc log2(e).
+  const double t = std::fma(zc, kLog2e, kShifter);
+  const double n = t - kShifter;
+  double r = std::fma(-n, kLn2Hi, zc);
+  r = std::fma(-n, kLn2Lo, r);
+  double p = 0x1.af64226efc778p-26;
+  p = std::fma(p, r, 0x1.28b4d9fb226a0p-22);
+  p = std::fma(p, r, 0x1.71ddf4e706bc4p-19);
+  p = std::fma(p, r, 0x1.a01990c65f90cp-16);
+  p = std::fma(p, r, 0x1.a01a01b1787c9p-13);
+  p = std::fma(p, r, 0x1.6c16c188520d2p-10);
+  p = std::fma(p, r, 0x1.111111110f1a5p-7);
+  p = std::fma(p, r, 0x1.555555554ef30p-5);
+  p = std::fma(p, r, 0x1.555555555555bp-3);
+  p = std::fma(p, r, 0x1.0000000000011p-1);
+  p = std::fma(p, r, 1.0);
+  p = std::fma(p, r, 1.0);
+  // The low 12 bits of t's pattern hold n (mod 2^12); shifted into the exponent field and
+  // biased they give 2^n for n in [-1021, 0].
+  const double scale =
+      std::bit_cast<double>((std::bit_cast<std::uint64_t>(t) << 52) + (std::uint64_t{1023} << 52));
+  return z >= kExpFlushBelow ? p * scale : 0.0;
+}
+
 // ln(x) for positive normal x, error <= 1 ulp (fdlibm's e_log.c reduction and polynomial).
 // x = 2^k (1 + f) with sqrt(1/2) <= 1 + f < sqrt(2); ln(1 + f) = 2 atanh(f / (2 + f)).
 // Zero, negative, subnormal, inf and NaN are not handled: the E-step only passes values >= 1.
