@@ -16,6 +16,22 @@ if [[ -f "$dir/external" ]]; then
   exit 0
 fi
 
+# Cancel jobs still in the private cluster (a test that timed out) while slurmd can still end
+# their job steps; stopping slurmd alone would leave slurmstepd and the tasks running.
+export SLURM_CONF="$dir/slurm.conf"
+if [[ -f "$SLURM_CONF" ]]; then
+  jobs_left="$(timeout 10 squeue -h -o '%A' 2>/dev/null || true)"
+  if [[ -n "$jobs_left" ]]; then
+    log "cancelling jobs: $(tr '\n' ' ' <<<"$jobs_left")"
+    # shellcheck disable=SC2086  # one job id per word
+    timeout 10 scancel --full $jobs_left 2>/dev/null || true
+    for _ in $(seq 1 20); do
+      [[ -z "$(timeout 10 squeue -h -o '%A' 2>/dev/null || true)" ]] && break
+      sleep 0.5
+    done
+  fi
+fi
+
 # Stop slurmd before slurmctld (it would otherwise log lost-controller errors), munged last.
 for name in slurmd slurmctld munged; do
   pidfile="$dir/run/$name.pid"

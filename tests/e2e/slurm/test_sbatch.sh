@@ -10,9 +10,11 @@
 set -euo pipefail
 
 # The whole test, Slurm start-up included, is bounded; timeout's 124 is a failure for ctest.
+# 570 s, under ctest's TIMEOUT of 600, so that this timeout fires first and the cleanup below
+# still stops the daemons.
 if [[ -z "${MODENORM_E2E_SLURM_TIMED:-}" ]]; then
   export MODENORM_E2E_SLURM_TIMED=1
-  exec timeout --kill-after=10 600 bash "$0" "$@"
+  exec timeout --kill-after=20 "${MODENORM_E2E_SLURM_TIMEOUT:-570}" bash "$0" "$@"
 fi
 
 if (($# != 1)); then
@@ -64,6 +66,9 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+# Turn timeout's TERM (and ^C) into a normal exit so that the EXIT trap runs.
+trap 'fail "test timed out (MODENORM_E2E_SLURM_TIMEOUT)"; summary; exit 124' TERM
+trap 'exit 130' INT
 
 # --- Slurm -------------------------------------------------------------------------------------
 start_token() { cat "$slurm_dir/started" 2>/dev/null || true; }
