@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modenorm/app/command.hpp"
+#include "modenorm/app/fit_command.hpp"
 #include "modenorm/app/fit_reduction.hpp"
 #include "modenorm/app/fit_shard.hpp"
 #include "modenorm/app/interrupt.hpp"
@@ -35,27 +36,6 @@
 
 namespace modenorm::app {
 namespace {
-
-struct FitOptions {
-  std::string in;
-  std::string dataset = "/Amount";
-  std::string model;
-  int components = 10;
-  double weight_prior = 0.001;
-  int max_iter = 100;
-  double tol = 1e-3;
-  std::string tol_mode = "absolute";
-  double reg_covar = 1e-6;
-  double eps = 0.005;
-  std::uint64_t seed = 42;
-  std::string init = "kmeans";
-  std::string memory_budget = "auto";
-  std::string bad_values = "error";
-  std::uint64_t block_rows = core::kFitBlockRows;
-  std::uint64_t kmeans_sample = 1'000'000;
-  std::string metrics;
-  bool force = false;
-};
 
 nlohmann::ordered_json to_json(const FitOptions& o) {
   return {{"in", o.in},
@@ -121,6 +101,8 @@ void write_metrics(const std::string& path, const nlohmann::ordered_json& metric
   if (!out) throw core::InputError("--metrics: cannot write " + path);
   out << metrics.dump(2) << '\n';
 }
+
+}  // namespace
 
 int run_fit(const FitOptions& options) {
   MPI_Comm comm = MPI_COMM_WORLD;
@@ -333,8 +315,6 @@ int run_fit(const FitOptions& options) {
   }
   return 0;
 }
-
-}  // namespace
 
 void register_fit_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<FitOptions>();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "modenorm/app/command.hpp"
+#include "modenorm/app/ingest_command.hpp"
 #include "modenorm/app/provenance.hpp"
 #include "modenorm/core/errors.hpp"
 #include "modenorm/io/attributes.hpp"
@@ -28,15 +29,6 @@
 
 namespace modenorm::app {
 namespace {
-
-struct IngestOptions {
-  std::string csv;
-  std::string column = "Amount";
-  std::string out;
-  std::string dataset = "/Amount";
-  std::string bad_values = "error";
-  bool force = false;
-};
 
 nlohmann::json to_json(const IngestOptions& o) {
   return {{"csv", o.csv},         {"column", o.column},         {"out", o.out},
@@ -64,6 +56,8 @@ std::vector<double> scatter_shards(const std::vector<double>& all, std::uint64_t
                       "MPI_Scatterv");
   return mine;
 }
+
+}  // namespace
 
 int run_ingest(const IngestOptions& options) {
   MPI_Comm comm = MPI_COMM_WORLD;
@@ -133,8 +127,6 @@ int run_ingest(const IngestOptions& options) {
   }
   return 0;
 }
-
-}  // namespace
 
 void register_ingest_command(CLI::App& app, CommandAction& action) {
   auto options = std::make_shared<IngestOptions>();

@@ -1,0 +1,35 @@
+#pragma once
+// `modenorm fit`: the exact, distributed variational Bayesian GMM (VGM_SPEC §2-§7, §10).
+
+#include <cstdint>
+#include <string>
+
+#include "modenorm/core/estep.hpp"
+
+namespace modenorm::app {
+
+struct FitOptions {
+  std::string in;
+  std::string dataset = "/Amount";
+  std::string model;
+  int components = 10;
+  double weight_prior = 0.001;
+  int max_iter = 100;
+  double tol = 1e-3;
+  std::string tol_mode = "absolute";
+  double reg_covar = 1e-6;
+  double eps = 0.005;
+  std::uint64_t seed = 42;
+  std::string init = "kmeans";
+  std::string memory_budget = "auto";
+  std::string bad_values = "error";
+  std::uint64_t block_rows = core::kFitBlockRows;
+  std::uint64_t kmeans_sample = 1'000'000;
+  std::string metrics;
+  bool force = false;
+};
+
+// Collective: every rank of MPI_COMM_WORLD calls it with the same options. Returns the exit code.
+int run_fit(const FitOptions& options);
+
+}  // namespace modenorm::app
