@@ -56,18 +56,19 @@ inline constexpr double kExpOverflowAbove = 709.782712893384;
 
 // exp(z) for z <= 0 only (the E-step's z = w - max w), <= 2 ulp, exactly 0 below
 // kExpFlushBelow. The same reduction and polynomial as exp() with the range handling cut to
-// what z <= 0 needs: one max, one select; 2^n is built from the shifter's bits directly.
+// what z <= 0 needs: one select; 2^n is built from the shifter's bits directly.
 // NaN or positive z give unspecified results.
 [[gnu::always_inline]] inline double exp_nonpositive(double z) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kLn2Hi = 0x1.62e42fefa39efp-1;
   constexpr double kLn2Lo = 0x1.abc9e3b39803fp-56;
   constexpr double kShifter = 0x1.8p52;
-  const double zc = z > kExpFlushBelow ? z : kExpFlushBelow;
-  // One rounding: t - kShifter is the integer nearest to zc log2(e).
-  const double t = std::fma(zc, kLog2e, kShifter);
+  // No clamp: below kExpFlushBelow the bits built below are garbage (even NaN for -inf), but
+  // the final select discards them.
+  // One rounding: t - kShifter is the integer nearest to z log2(e).
+  const double t = std::fma(z, kLog2e, kShifter);
   const double n = t - kShifter;
-  double r = std::fma(-n, kLn2Hi, zc);
+  double r = std::fma(-n, kLn2Hi, z);
   r = std::fma(-n, kLn2Lo, r);
   double p = 0x1.af64226efc778p-26;
   p = std::fma(p, r, 0x1.28b4d9fb226a0p-22);
