@@ -50,7 +50,7 @@ RoundTripReport check_round_trip(const std::string& original, const std::string&
       const double mean = model.params.m[component[i]];
       const double error = std::abs(back[i] - x[i]) / (std::abs(x[i]) + std::abs(mean));
       local.max_scaled_error = std::max(local.max_scaled_error, error);
-      local.beyond_clip += std::abs(alpha[i]) > 0.99 ? 1 : 0;
+      if (std::abs(alpha[i]) > 0.99) ++local.beyond_clip;
       if (std::abs(alpha[i]) > 1.0) {
         ++local.beyond_4_std;
         local.max_scaled_error_beyond = std::max(local.max_scaled_error_beyond, error);
