@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "modenorm/app/command.hpp"
@@ -18,6 +19,7 @@
 #include "modenorm/app/interrupt.hpp"
 #include "modenorm/app/option_parsing.hpp"
 #include "modenorm/app/stage_timer.hpp"
+#include "modenorm/core/distinct_values.hpp"
 #include "modenorm/core/em_loop.hpp"
 #include "modenorm/core/errors.hpp"
 #include "modenorm/core/estep.hpp"
@@ -33,6 +35,7 @@
 #include "modenorm/io/model_json.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 #include "modenorm/parallel/communicator.hpp"
+#include "modenorm/parallel/mpi_error.hpp"
 
 namespace modenorm::app {
 namespace {
@@ -53,7 +56,9 @@ nlohmann::ordered_json to_json(const FitOptions& o) {
           {"memory_budget", o.memory_budget},
           {"bad_values", o.bad_values},
           {"block_rows", o.block_rows},
-          {"kmeans_sample", o.kmeans_sample}};
+          {"kmeans_sample", o.kmeans_sample},
+          {"distinct", o.distinct},
+          {"distinct_max", o.distinct_max}};
 }
 
 core::FitSettings settings_from(const FitOptions& o) {
@@ -75,6 +80,9 @@ core::FitSettings settings_from(const FitOptions& o) {
   }
   if (!(o.eps >= 0 && o.eps < 1)) throw InputError("--eps: must be in [0, 1)");
   if (o.block_rows < 1024) throw InputError("--block-rows: must be at least 1024");
+  if (o.distinct != "auto" && o.distinct != "on" && o.distinct != "off") {
+    throw InputError("--distinct: expected auto, on or off, got '" + o.distinct + "'");
+  }
   core::FitSettings s;
   s.components = o.components;
   s.weight_concentration_prior = o.weight_prior;
@@ -94,6 +102,48 @@ int ranks_on_this_node(MPI_Comm comm) {
   MPI_Comm_size(node, &size);
   MPI_Comm_free(&node);
   return size;
+}
+
+// Collective. The global table of distinct values, identical on every rank, or nullopt when the
+// column has more than `max_size` distinct values (each rank stops merging as soon as its own
+// part exceeds it, so continuous data costs little more than a pass).
+std::optional<core::DistinctTable> build_distinct_table(const FitShard& shard,
+                                                        std::uint64_t max_size, MPI_Comm comm) {
+  core::DistinctTable local;
+  bool ok = true;
+  shard.for_each_block([&](std::uint64_t, std::span<const double> x) {
+    if (ok) ok = core::merge_sorted_block(local, x, max_size);
+  });
+  if (parallel::allreduce_min(ok ? 1 : 0, comm) == 0) return std::nullopt;
+  const int ranks = parallel::comm_size(comm);
+  const auto sizes = parallel::allgather(
+      parallel::detail::mpi_count(local.size(), "distinct table gather"), comm);
+  std::vector<int> offsets(static_cast<std::size_t>(ranks), 0);
+  for (std::size_t r = 1; r < offsets.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
+  const auto total = static_cast<std::size_t>(offsets.back() + sizes.back());
+  std::vector<double> values(total);
+  std::vector<std::uint64_t> counts(total);
+  parallel::check_mpi(MPI_Allgatherv(local.values.data(), static_cast<int>(local.size()),
+                                     MPI_DOUBLE, values.data(), sizes.data(), offsets.data(),
+                                     MPI_DOUBLE, comm),
+                      "MPI_Allgatherv");
+  parallel::check_mpi(MPI_Allgatherv(local.counts.data(), static_cast<int>(local.size()),
+                                     MPI_UINT64_T, counts.data(), sizes.data(), offsets.data(),
+                                     MPI_UINT64_T, comm),
+                      "MPI_Allgatherv");
+  core::DistinctTable global;
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    const auto begin = static_cast<std::size_t>(offsets[r]);
+    const auto end = begin + static_cast<std::size_t>(sizes[r]);
+    core::DistinctTable part;
+    part.values.assign(values.begin() + static_cast<std::ptrdiff_t>(begin),
+                       values.begin() + static_cast<std::ptrdiff_t>(end));
+    part.counts.assign(counts.begin() + static_cast<std::ptrdiff_t>(begin),
+                       counts.begin() + static_cast<std::ptrdiff_t>(end));
+    global = core::merge_tables(global, part);
+  }
+  if (global.size() > max_size) return std::nullopt;
+  return global;
 }
 
 void write_metrics(const std::string& path, const nlohmann::ordered_json& metrics) {
@@ -182,6 +232,31 @@ int run_fit(const FitOptions& options) {
     priors = core::priors_from_moments(moments, settings);
   }
 
+  // The exact fast path for repeated values (DESIGN §4): fit on the weighted distinct-value
+  // table when it is small. Every sum of the fit is the same sum, grouped by value.
+  std::optional<core::DistinctTable> distinct;
+  if (options.distinct != "off") {
+    auto scope = timer.stage("distinct table", static_cast<double>(column.rows_used) / ranks);
+    distinct = build_distinct_table(shard, options.distinct_max, comm);
+    if (!distinct && options.distinct == "on") {
+      throw parallel::CollectiveError(
+          0, "--distinct on: " + dataset.where() + " has more than " +
+                 std::to_string(options.distinct_max) + " distinct values (--distinct-max)",
+          true);
+    }
+  }
+  if (rank == 0) {
+    if (distinct) {
+      spdlog::info("fit path: distinct values ({} distinct of {} rows); every EM iteration "
+                   "passes over the table instead of the rows",
+                   distinct->size(), column.rows_used);
+    } else {
+      spdlog::info("fit path: every row, every iteration ({})",
+                   options.distinct == "off" ? "--distinct off"
+                                             : "more than --distinct-max distinct values");
+    }
+  }
+
   // Initial statistics (VGM_SPEC §3): hard labels from k-means centres or given means, or
   // sklearn's 'random' responsibilities.
   core::SufficientStats init_stats;
@@ -204,6 +279,8 @@ int run_fit(const FitOptions& options) {
             return core::random_init_stats(x, block * options.block_rows, shifts, options.seed);
           },
           comm);
+    } else if (distinct) {
+      init_stats = core::hard_assignment_stats_distinct(*distinct, centres);
     } else {
       const Eigen::ArrayXd shifts = Eigen::Map<const Eigen::ArrayXd>(
           centres.data(), static_cast<Eigen::Index>(centres.size()));
@@ -227,6 +304,7 @@ int run_fit(const FitOptions& options) {
   const core::DataPass pass = [&](const core::EStepTables& tables) {
     throw_if_interrupted(comm);
     auto scope = timer.stage("EM iterations", n / ranks);
+    if (distinct) return core::estep_distinct(*distinct, tables);  // same on every rank
     return reduce_block_stats(
         shard, tables.shift,
         [&](std::uint64_t, std::span<const double> x) { return core::estep_block(x, tables); },
@@ -253,10 +331,14 @@ int run_fit(const FitOptions& options) {
   {
     auto scope = timer.stage("valid-mode pass", n / ranks);
     const auto tables = core::make_estep_tables(fit.params);
-    shard.for_each_block([&](std::uint64_t, std::span<const double> x) {
-      core::count_argmax(x, tables, counts);
-    });
-    counts = parallel::allreduce_sum(counts, comm);
+    if (distinct) {
+      core::count_argmax_distinct(*distinct, tables, counts);
+    } else {
+      shard.for_each_block([&](std::uint64_t, std::span<const double> x) {
+        core::count_argmax(x, tables, counts);
+      });
+      counts = parallel::allreduce_sum(counts, comm);
+    }
   }
 
   core::FittedModel model;
@@ -264,6 +346,7 @@ int run_fit(const FitOptions& options) {
   model.init = options.init;
   model.seed = options.seed;
   model.block_rows = options.block_rows;
+  model.data_path = distinct ? "distinct-values" : "rows";
   model.input = {std::filesystem::path(options.in).filename().string(),
                  options.dataset,
                  column.rows_total,
@@ -355,6 +438,13 @@ void register_fit_command(CLI::App& app, CommandAction& action) {
                   "bits of the model)")
       ->capture_default_str();
   cmd->add_option("--kmeans-sample", o->kmeans_sample, "Rows of the evenly spaced k-means sample")
+      ->capture_default_str();
+  cmd->add_option("--distinct", o->distinct,
+                  "auto: fit on the table of distinct values with their counts when there are at "
+                  "most --distinct-max of them (exact; money in cents has few); on: require it; "
+                  "off: pass over every row")
+      ->capture_default_str();
+  cmd->add_option("--distinct-max", o->distinct_max, "Largest distinct-value table to use")
       ->capture_default_str();
   cmd->add_option("--metrics", o->metrics, "Write the timing report (JSON) here");
   cmd->add_flag("--force", o->force, "Replace an existing model file");

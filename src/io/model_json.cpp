@@ -104,7 +104,8 @@ ordered_json model_to_json(const core::FittedModel& model) {
                    {"weight_threshold", s.weight_threshold},
                    {"init", model.init},
                    {"seed", model.seed},
-                   {"block_rows", model.block_rows}};
+                   {"block_rows", model.block_rows},
+                   {"data_path", model.data_path}};
   j["input"] = {{"file", model.input.file},       {"dataset", model.input.dataset},
                 {"rows", model.input.rows},       {"rows_skipped", model.input.rows_skipped},
                 {"min", model.input.min},         {"max", model.input.max},
@@ -162,6 +163,10 @@ core::FittedModel model_from_json(const json& j, const std::string& source) {
   m.init = r.text(s, "settings.", "init");
   m.seed = r.count(s, "settings.", "seed");
   m.block_rows = r.count(s, "settings.", "block_rows");
+  m.data_path = r.text(s, "settings.", "data_path");
+  if (m.data_path != "rows" && m.data_path != "distinct-values") {
+    r.fail("settings.data_path", "must be rows or distinct-values");
+  }
 
   const json& in = r.object(j, "", "input");
   m.input.file = r.text(in, "input.", "file");

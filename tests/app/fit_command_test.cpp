@@ -144,7 +144,7 @@ TEST_P(FitParity, MatchesScikitLearnAfter1And10And100Iterations) {
   for (const int t : {1, 10, 100}) {
     const json model = fit(2, data,
                            {"--init", init, "--max-iter", std::to_string(t), "--block-rows",
-                            "4096"});
+                            "4096", "--distinct", "off"});
     ASSERT_FALSE(model.empty());
     expect_parity(model, fixture, t, tolerance);
     EXPECT_NEAR(model["priors"]["m0"].get<double>(), fixture["priors"]["m0"].get<double>(),
@@ -175,12 +175,14 @@ INSTANTIATE_TEST_SUITE_P(
       return name.substr(0, name.find('.'));
     });
 
-TEST_F(FitCommandTest, ModelIsByteIdenticalAtOneTwoThreeAndSevenRanks) {
+class FitRankCounts : public FitCommandTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(FitRankCounts, ModelIsByteIdenticalAtOneTwoThreeAndSevenRanks) {
   // 1024-row blocks spread the 49,842 rows over 49 blocks, so every rank count splits them
   // differently; the k-means initialisation runs as in production.
   std::string first;
   for (const int ranks : {1, 2, 3, 7}) {
-    fit(ranks, "credit.h5", {"--block-rows", "1024", "--max-iter", "40"});
+    fit(ranks, "credit.h5", {"--block-rows", "1024", "--max-iter", "40", "--distinct", GetParam()});
     const auto bytes = read_text(last_model_);
     ASSERT_FALSE(bytes.empty());
     if (first.empty()) {
@@ -191,12 +193,43 @@ TEST_F(FitCommandTest, ModelIsByteIdenticalAtOneTwoThreeAndSevenRanks) {
   }
 }
 
+// off: every row through the per-block reduction; on: the distinct-value table.
+INSTANTIATE_TEST_SUITE_P(DataPaths, FitRankCounts, ::testing::Values("off", "on"));
+
+TEST_F(FitCommandTest, DistinctValuePathGivesTheSameModelAsEveryRow) {
+  std::string log;
+  const json rows = fit(2, "credit.h5", {"--distinct", "off"}, &log);
+  EXPECT_THAT(log, HasSubstr("fit path: every row"));
+  const json table = fit(3, "credit.h5", {}, &log);  // auto picks the table: 12,531 values
+  EXPECT_THAT(log, HasSubstr("fit path: distinct values (12531 distinct of 49842 rows)"));
+  EXPECT_EQ(rows["settings"]["data_path"], "rows");
+  EXPECT_EQ(table["settings"]["data_path"], "distinct-values");
+  for (const char* field : {"weights", "means", "covariances", "stds", "weight_concentration_a",
+                            "weight_concentration_b", "mean_precision", "degrees_of_freedom"}) {
+    EXPECT_LE(max_relative_difference(table["components"][field], rows["components"][field]),
+              1e-9)
+        << field;
+  }
+  EXPECT_EQ(table["components"]["valid"], rows["components"]["valid"]);
+  EXPECT_EQ(table["components"]["argmax_counts"], rows["components"]["argmax_counts"]);
+  // Continuous data has too many distinct values for the table: auto falls back, on refuses.
+  fit(2, "three_mode.h5", {"--distinct-max", "1000", "--max-iter", "2"}, &log);
+  EXPECT_THAT(log, HasSubstr("more than --distinct-max distinct values"));
+  const auto refused =
+      run_modenorm(2, {"fit", "--in", (*dir_ / "three_mode.h5").string(), "--model",
+                       (*dir_ / "refused.json").string(), "--distinct", "on", "--distinct-max",
+                       "1000"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("more than 1000 distinct values"));
+}
+
 TEST_F(FitCommandTest, StreamingFromTheFileGivesTheSameModelAsResident) {
   std::string log;
-  fit(3, "credit.h5", {"--block-rows", "1024", "--max-iter", "20"}, &log);
+  fit(3, "credit.h5", {"--block-rows", "1024", "--max-iter", "20", "--distinct", "off"}, &log);
   EXPECT_THAT(log, HasSubstr("resident in memory"));
   const auto resident = read_text(last_model_);
-  fit(3, "credit.h5", {"--block-rows", "1024", "--max-iter", "20", "--memory-budget", "16KiB"},
+  fit(3, "credit.h5",
+      {"--block-rows", "1024", "--max-iter", "20", "--distinct", "off", "--memory-budget", "16KiB"},
       &log);
   EXPECT_THAT(log, HasSubstr("streamed from the file"));
   EXPECT_EQ(read_text(last_model_), resident);

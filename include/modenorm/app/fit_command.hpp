@@ -25,6 +25,8 @@ struct FitOptions {
   std::string bad_values = "error";
   std::uint64_t block_rows = core::kFitBlockRows;
   std::uint64_t kmeans_sample = 1'000'000;
+  std::string distinct = "auto";           // auto | on | off: the distinct-value fast path
+  std::uint64_t distinct_max = 1'000'000;  // auto uses it when at most this many values
   std::string metrics;
   bool force = false;
 };
