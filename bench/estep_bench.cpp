@@ -43,7 +43,7 @@ struct Options {
   std::size_t reference_rows = 2'000'000;
   int threads = 1;
   std::uint64_t seed = 42;
-  std::string only;  // "fast": time only the fast kernel (for profilers)
+  std::string only;  // "fast" or "mixed": time only that kernel (for profilers)
 };
 
 Options parse(int argc, char** argv) {
@@ -192,13 +192,29 @@ int main(int argc, char** argv) {
                 params.m[k], std::sqrt(params.C[k]), tables.log_weights[k]);
   }
 
+  // std::sort on the first 1e7 rows, for comparison with the radix sort below.
+  {
+    std::vector<double> copy(
+        x.begin(),
+        x.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(x.size(), 10'000'000)));
+    const double cpu_start = process_cpu_seconds();
+    for (std::size_t b = 0; b < copy.size(); b += kFitBlockRows) {
+      const auto first = copy.begin() + static_cast<std::ptrdiff_t>(b);
+      std::sort(first,
+                first + static_cast<std::ptrdiff_t>(std::min(kFitBlockRows, copy.size() - b)));
+    }
+    std::printf("std::sort blocks %.2f ns/row (CPU)\n",
+                (process_cpu_seconds() - cpu_start) * 1e9 / static_cast<double>(copy.size()));
+  }
   start = Clock::now();
+  const double sort_cpu_start = process_cpu_seconds();
   for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
     sort_block_for_fit(std::span(x).subspan(b, std::min(kFitBlockRows, x.size() - b)));
   }
   const double sort_seconds = seconds_since(start);
-  std::printf("sort blocks     %.2f s = %.2f ns/row\n", sort_seconds,
-              sort_seconds * 1e9 / static_cast<double>(x.size()));
+  std::printf("radix sort blocks %.2f s = %.2f ns/row (CPU %.2f ns/row)\n", sort_seconds,
+              sort_seconds * 1e9 / static_cast<double>(x.size()),
+              (process_cpu_seconds() - sort_cpu_start) * 1e9 / static_cast<double>(x.size()));
 
   const auto n = static_cast<double>(x.size());
   volatile double sink = 0.0;
@@ -231,6 +247,11 @@ int main(int argc, char** argv) {
     run("fast kernel", all, [&](std::span<const double> b) { return estep_block(b, tables); });
     return 0;
   }
+  if (o.only == "mixed") {
+    run("mixed-precision kernel", all,
+        [&](std::span<const double> b) { return estep_block_mixed(b, tables); });
+    return 0;
+  }
   const std::span<const double> ref_part = all.first(std::min(o.reference_rows, x.size()));
   const double ref = run("reference kernel", ref_part, [&](std::span<const double> b) {
     return estep_block_reference(b, tables);
@@ -241,6 +262,10 @@ int main(int argc, char** argv) {
   const double fast = run("fast kernel", all, [&](std::span<const double> b) {
     return estep_block(b, tables, ComponentSkipping::enabled);
   });
+  const double mixed = run("mixed-precision kernel", all, [&](std::span<const double> b) {
+    return estep_block_mixed(b, tables, ComponentSkipping::enabled);
+  });
+  std::printf("mixed precision: %.2fx the speed of the double kernel\n", fast / mixed);
   std::printf(
       "speed-up over reference: %.1fx (no skipping %.1fx); E-step pass over 1e9 rows "
       "on 2 cores: %.2f s\n",

@@ -237,6 +237,121 @@ void load_tile(std::span<const double> rows, std::array<double, kTileRows>& x,
   }
 }
 
+// Working arrays of the mixed-precision tile kernel.
+constexpr int kFloatLanes = 16;
+constexpr int kFloatGroups = kTileRows / kFloatLanes;
+
+struct TileWorkFloat {
+  alignas(64) std::array<float, kMaxComponents * kTileRows> w{};  // w, then e, per slot
+  alignas(64) std::array<float, kTileRows> max_w{};
+  alignas(64) std::array<float, kTileRows> sum_e{};
+  alignas(64) std::array<float, kTileRows> entropy_part{};
+  alignas(64) std::array<float, kTileRows> inv_sum{};
+  alignas(64) std::array<float, kTileRows> valid{};
+  alignas(64) std::array<float, kTileRows> d{};
+  alignas(64) std::array<float, kTileRows> d2{};
+};
+
+// Steps 2-4 in float (estep_block_mixed): rows relative to x_ref, so that float keeps the
+// digits that matter even for data far from 0; y = d P' + (x_ref - m) P' with the per-tile
+// constant formed in double. Per-lane float sums cover 4 rows each; lanes l and l + 8 are then
+// folded into the double lane l of TileSums, so everything downstream is shared.
+void process_tile_mixed(const double* x, const double* valid, double x_ref,
+                        const ActiveTable& table, TileWorkFloat& work, TileSums& sums) {
+  const int active = table.count;
+  float* const max_w = work.max_w.data();
+  float* const sum_e = work.sum_e.data();
+  float* const entropy_part = work.entropy_part.data();
+  float* const inv_sum = work.inv_sum.data();
+  float* const vf = work.valid.data();
+  float* const d = work.d.data();
+  float* const d2 = work.d2.data();
+
+#pragma omp simd aligned(x, valid, vf, d, d2, max_w, sum_e, entropy_part : 64)
+  for (int i = 0; i < kTileRows; ++i) {
+    d[i] = static_cast<float>(x[i] - x_ref);
+    d2[i] = d[i] * d[i];
+    vf[i] = static_cast<float>(valid[i]);
+    max_w[i] = -std::numeric_limits<float>::infinity();
+    sum_e[i] = 0.0F;
+    entropy_part[i] = 0.0F;
+  }
+  for (int a = 0; a < active; ++a) {
+    const auto slot = static_cast<std::size_t>(a);
+    const auto p = static_cast<float>(table.P[slot]);
+    const auto c = static_cast<float>(std::fma(x_ref, table.P[slot], table.neg_mP[slot]));
+    const auto ln = static_cast<float>(table.log_norm[slot]);
+    float* const w = work.w.data() + a * kTileRows;
+#pragma omp simd aligned(d, max_w, w : 64)
+    for (int i = 0; i < kTileRows; ++i) {
+      const float y = std::fma(d[i], p, c);
+      const float wi = std::fma(-y, y, ln);
+      w[i] = wi;
+      max_w[i] = wi > max_w[i] ? wi : max_w[i];
+    }
+  }
+  for (int a = 0; a < active; ++a) {
+    float* const w = work.w.data() + a * kTileRows;
+#pragma omp simd aligned(max_w, sum_e, entropy_part, w : 64)
+    for (int i = 0; i < kTileRows; ++i) {
+      const float z = w[i] - max_w[i];
+      const float e = fast_math::exp_nonpositive_float(z);
+      sum_e[i] += e;
+      entropy_part[i] = std::fma(e, z, entropy_part[i]);
+      w[i] = e;
+    }
+  }
+#pragma omp simd aligned(vf, sum_e, inv_sum : 64)
+  for (int i = 0; i < kTileRows; ++i) {
+    inv_sum[i] = vf[i] / sum_e[i];
+    sum_e[i] = vf[i] > 0.0F ? sum_e[i] : 1.0F;  // padding rows enter the product as 1
+  }
+
+  std::array<float, kFloatLanes> entropy{}, max_sum{}, product{};
+  product.fill(1.0F);
+  for (int g = 0; g < kFloatGroups; ++g) {
+#pragma omp simd
+    for (int l = 0; l < kFloatLanes; ++l) {
+      const auto lane = static_cast<std::size_t>(l);
+      const int i = g * kFloatLanes + l;
+      entropy[lane] = std::fma(entropy_part[i], inv_sum[i], entropy[lane]);
+      max_sum[lane] = std::fma(vf[i], max_w[i], max_sum[lane]);
+      product[lane] *= sum_e[i];
+    }
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    const auto lo = static_cast<std::size_t>(l);
+    const auto hi = static_cast<std::size_t>(l + kLanes);
+    sums.entropy[lo] = static_cast<double>(entropy[lo]) + static_cast<double>(entropy[hi]);
+    sums.max_sum[lo] = static_cast<double>(max_sum[lo]) + static_cast<double>(max_sum[hi]);
+    sums.product[lo] = static_cast<double>(product[lo]) * static_cast<double>(product[hi]);
+  }
+
+  for (int a = 0; a < active; ++a) {
+    const float* const e = work.w.data() + a * kTileRows;
+    std::array<float, kFloatLanes> R{}, D1{}, D2{};
+    for (int g = 0; g < kFloatGroups; ++g) {
+#pragma omp simd
+      for (int l = 0; l < kFloatLanes; ++l) {
+        const auto lane = static_cast<std::size_t>(l);
+        const int i = g * kFloatLanes + l;
+        const float r = e[i] * inv_sum[i];
+        R[lane] += r;
+        D1[lane] = std::fma(r, d[i], D1[lane]);
+        D2[lane] = std::fma(r, d2[i], D2[lane]);
+      }
+    }
+    for (int l = 0; l < kLanes; ++l) {
+      const auto lo = static_cast<std::size_t>(l);
+      const auto hi = static_cast<std::size_t>(l + kLanes);
+      sums.R[a][l] = static_cast<double>(R[lo]) + static_cast<double>(R[hi]);
+      sums.D1[a][l] = static_cast<double>(D1[lo]) + static_cast<double>(D1[hi]);
+      sums.D2[a][l] = static_cast<double>(D2[lo]) + static_cast<double>(D2[hi]);
+    }
+  }
+}
+
+template <bool kMixed>
 SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& tables,
                                  ComponentSkipping skipping) {
   const int k = tables.components();
@@ -256,7 +371,14 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
   double certified_lo = std::numeric_limits<double>::infinity();
   double certified_hi = -std::numeric_limits<double>::infinity();
   TileSums tile_sums;
-  const auto work = std::make_unique<TileWork>();  // 33 KiB: keep it off the stack
+  // Tile working arrays (33 KiB / 17 KiB): on the heap, not the stack.
+  std::unique_ptr<TileWork> work;
+  std::unique_ptr<TileWorkFloat> work_float;
+  if constexpr (kMixed) {
+    work_float = std::make_unique<TileWorkFloat>();
+  } else {
+    work = std::make_unique<TileWork>();
+  }
   LaneSums chunk(k), block(k);
   const double* const shift = tables.shift.data();
 
@@ -292,7 +414,11 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
       }
     }
     const double x_ref = 0.5 * (lo + hi);
-    process_tile(xt.data(), valid.data(), x_ref, table, *work, tile_sums);
+    if constexpr (kMixed) {
+      process_tile_mixed(xt.data(), valid.data(), x_ref, table, *work_float, tile_sums);
+    } else {
+      process_tile(xt.data(), valid.data(), x_ref, table, *work, tile_sums);
+    }
 
     // Tile -> chunk: shift the sums from x_ref to c_k; entropy and log normaliser per lane.
     for (int a = 0; a < table.count; ++a) {
@@ -339,7 +465,12 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
 
 SufficientStats estep_block(std::span<const double> x, const EStepTables& tables,
                             ComponentSkipping skipping) {
-  return estep_block_impl(x, tables, skipping);
+  return estep_block_impl<false>(x, tables, skipping);
+}
+
+SufficientStats estep_block_mixed(std::span<const double> x, const EStepTables& tables,
+                                  ComponentSkipping skipping) {
+  return estep_block_impl<true>(x, tables, skipping);
 }
 
 }  // namespace modenorm::core

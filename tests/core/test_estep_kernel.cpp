@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -112,6 +113,12 @@ TEST(EStepKernel, SkippingChangesNoBit) {
     const SufficientStats skip = estep_block(*block, f.tables, ComponentSkipping::enabled);
     const SufficientStats full = estep_block(*block, f.tables, ComponentSkipping::disabled);
     EXPECT_TRUE(bitwise_equal(skip.R, full.R));
+    const SufficientStats mixed_skip = estep_block_mixed(*block, f.tables);
+    const SufficientStats mixed_full =
+        estep_block_mixed(*block, f.tables, ComponentSkipping::disabled);
+    EXPECT_TRUE(bitwise_equal(mixed_skip.R, mixed_full.R));
+    EXPECT_TRUE(bitwise_equal(mixed_skip.T2, mixed_full.T2));
+    EXPECT_EQ(mixed_skip.H, mixed_full.H);
     EXPECT_TRUE(bitwise_equal(skip.T1, full.T1));
     EXPECT_TRUE(bitwise_equal(skip.T2, full.T2));
     EXPECT_EQ(std::memcmp(&skip.H, &full.H, sizeof(double)), 0);
@@ -141,6 +148,37 @@ const SeparatedFixture& separated() {
     return out;
   }();
   return f;
+}
+
+// Relative accuracy of the mixed-precision kernel against the reference, per quantity.
+double mixed_error(const SufficientStats& mixed, const SufficientStats& ref) {
+  double worst = 0.0;
+  const double total = ref.R.sum();
+  for (int k = 0; k < ref.components(); ++k) {
+    // Relative to the component, plus 1e-9 of all rows: components with (almost) no mass are
+    // dominated by responsibilities below e^-87, which the float exp drops.
+    const double floor = 1e-9 * total;
+    worst = std::max(worst, std::abs(mixed.R[k] - ref.R[k]) / (ref.R[k] + floor));
+    worst = std::max(
+        worst, std::abs(mixed.T2[k] - ref.T2[k]) / (ref.T2[k] + floor * ref.T2.sum() / total));
+    const double scale = std::sqrt(ref.R[k] * ref.T2[k]);
+    worst = std::max(worst, std::abs(mixed.T1[k] - ref.T1[k]) /
+                                (scale + floor * std::sqrt(ref.T2.sum() / total)));
+  }
+  worst = std::max(worst, std::abs(mixed.H - ref.H) / std::abs(ref.H));
+  return worst;
+}
+
+TEST(EStepKernel, MixedPrecisionIsWithinAFewMillionthsOfReference) {
+  const Fixture& f = fixture();
+  const double err =
+      mixed_error(estep_block_mixed(f.sorted, f.tables), estep_block_reference(f.sorted, f.tables));
+  std::printf("  mixed-precision kernel: max relative difference %.3g\n", err);
+  EXPECT_LT(err, 1e-5);
+  const SeparatedFixture& s = separated();
+  EXPECT_LT(
+      mixed_error(estep_block_mixed(s.sorted, s.tables), estep_block_reference(s.sorted, s.tables)),
+      1e-5);
 }
 
 TEST(EStepKernel, SkippingChangesNoBitOnSeparatedModes) {

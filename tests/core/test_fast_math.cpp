@@ -57,6 +57,18 @@ TEST(FastExp, NonPositiveVariantWithinTwoUlpsAndFlushes) {
   EXPECT_EQ(fast_math::exp_nonpositive(-std::numeric_limits<double>::infinity()), 0.0);
 }
 
+TEST(FastExp, FloatVariantWithinAFewFloatUlps) {
+  double worst = 0.0;
+  for (float z = fast_math::kExpFlushBelowFloat; z <= 0.0F; z += 1.0F / 512) {
+    const double exact = std::exp(static_cast<double>(z));
+    worst = std::max(worst, std::abs(fast_math::exp_nonpositive_float(z) - exact) / exact);
+  }
+  EXPECT_LT(worst, 2.5e-7);  // 2 float ulps
+  EXPECT_EQ(fast_math::exp_nonpositive_float(0.0F), 1.0F);
+  EXPECT_EQ(fast_math::exp_nonpositive_float(-87.5F), 0.0F);
+  EXPECT_EQ(fast_math::exp_nonpositive_float(-std::numeric_limits<float>::infinity()), 0.0F);
+}
+
 TEST(FastExp, SpecialValues) {
   EXPECT_EQ(fast_math::exp(0.0), 1.0);
   EXPECT_EQ(fast_math::exp(-708.5), 0.0);  // flushed (std::exp is 3e-308 here)

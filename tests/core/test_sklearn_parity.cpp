@@ -197,5 +197,47 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, SklearnParity,
                                            ParityCase{"offset", 1e-6}),
                          [](const auto& param_info) { return param_info.param.fixture; });
 
+// The mixed-precision kernel (float exps) through the whole fit: not a parity mode, but its
+// model must stay close to scikit-learn's and keep the same valid components.
+class MixedPrecisionFit : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MixedPrecisionFit, StaysCloseToScikitLearn) {
+  const json fx = test::load_fixture(GetParam());
+  const std::vector<double> x = test::fixture_data(fx);
+  FitSettings settings;
+  settings.max_iter = fx["settings"]["iters"].get<int>();
+  std::vector<double> sorted = x;
+  for (std::size_t b = 0; b < sorted.size(); b += kFitBlockRows) {
+    sort_block_for_fit(std::span(sorted).subspan(b, std::min(kFitBlockRows, sorted.size() - b)));
+  }
+  const Priors priors = priors_from_moments(moments_of_block(x), settings);
+  const auto init_means = fx["settings"]["init_means"].get<std::vector<double>>();
+  const SufficientStats init = hard_assignment_stats(sorted, init_means);
+  const DataPass pass = [&](const EStepTables& tables) {
+    SufficientStats total = make_empty_stats(tables.shift);
+    for (std::size_t b = 0; b < sorted.size(); b += kFitBlockRows) {
+      merge_into(total, estep_block_mixed(std::span<const double>(sorted).subspan(
+                                              b, std::min(kFitBlockRows, sorted.size() - b)),
+                                          tables));
+    }
+    return total;
+  };
+  const FitResult fit = run_em(settings, priors, init, pass);
+  Differences diff;
+  const json& ff = fx["fit"];
+  diff.compare("weights", fit.weights, to_array(ff["weights"]),
+               Eigen::ArrayXd::Constant(fit.weights.size(), 1e-6));
+  diff.compare("means", fit.params.m, to_array(ff["means"]), fit.stds);
+  diff.compare("stds", fit.stds, to_array(ff["stds"]));
+  diff.compare("LB", fit.lower_bound, ff["lower_bound"].get<double>(),
+               std::max(0.0, static_cast<double>(x.size()) - std::abs(fit.lower_bound)));
+  diff.expect_within(1e-5, GetParam() + " mixed");
+  EXPECT_EQ(valid_components(fit.weights, settings.weight_threshold, {}),
+            fx["valid_components"].get<std::vector<bool>>());
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, MixedPrecisionFit,
+                         ::testing::Values("credit", "three_mode", "offset_centred"));
+
 }  // namespace
 }  // namespace modenorm::core

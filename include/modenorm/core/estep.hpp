@@ -25,6 +25,15 @@ enum class ComponentSkipping {
 [[nodiscard]] SufficientStats estep_block(std::span<const double> x, const EStepTables& tables,
                                           ComponentSkipping skipping = ComponentSkipping::enabled);
 
+// Mixed precision, for speed runs: per tile, x - x_ref, the log-probabilities, exponentials and
+// responsibilities in float (16 lanes per AVX-512 register), every sum across groups, tiles and
+// blocks in double. Responsibilities are ~1e-6 relative, so the sums and the fitted model differ
+// from estep_block's at about that level: not for parity with scikit-learn. Responsibilities
+// below e^-87 of the row's best component become 0. Deterministic like estep_block.
+[[nodiscard]] SufficientStats estep_block_mixed(
+    std::span<const double> x, const EStepTables& tables,
+    ComponentSkipping skipping = ComponentSkipping::enabled);
+
 // Plain scalar implementation in sklearn's operation order with std::exp / std::log and
 // compensated (Neumaier) sums: the yardstick for the fast kernel.
 [[nodiscard]] SufficientStats estep_block_reference(std::span<const double> x,

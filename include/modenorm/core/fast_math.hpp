@@ -89,6 +89,32 @@ inline constexpr double kExpOverflowAbove = 709.782712893384;
   return z >= kExpFlushBelow ? p * scale : 0.0;
 }
 
+// Single-precision exp for z <= 0 (the mixed-precision E-step): ~1 float ulp (~1e-7
+// relative), exactly 0 below kExpFlushBelowFloat (where a float would be subnormal). Same
+// scheme as exp_nonpositive with a degree-6 minimax polynomial (error 2e-9 on |r| <= ln2/2).
+inline constexpr float kExpFlushBelowFloat = -87.0F;
+
+[[gnu::always_inline]] inline float exp_nonpositive_float(float z) {
+  constexpr float kLog2e = 1.44269504F;
+  constexpr float kLn2Hi = 0x1.62e4p-1F;
+  constexpr float kLn2Lo = 0x1.7f7d1cp-20F;
+  constexpr float kShifter = 0x1.8p23F;
+  const float t = std::fma(z, kLog2e, kShifter);
+  const float n = t - kShifter;
+  float r = std::fma(-n, kLn2Hi, z);
+  r = std::fma(-n, kLn2Lo, r);
+  float p = 0x1.6d769ap-10F;
+  p = std::fma(p, r, 0x1.127110p-7F);
+  p = std::fma(p, r, 0x1.5554acp-5F);
+  p = std::fma(p, r, 0x1.555402p-3F);
+  p = std::fma(p, r, 0x1.0p-1F);
+  p = std::fma(p, r, 1.0F);
+  p = std::fma(p, r, 1.0F);
+  const float scale =
+      std::bit_cast<float>((std::bit_cast<std::uint32_t>(t) << 23) + (std::uint32_t{127} << 23));
+  return z >= kExpFlushBelowFloat ? p * scale : 0.0F;
+}
+
 // ln(x) for positive normal x, error <= 1 ulp (fdlibm's e_log.c reduction and polynomial).
 // x = 2^k (1 + f) with sqrt(1/2) <= 1 + f < sqrt(2); ln(1 + f) = 2 atanh(f / (2 + f)).
 // Zero, negative, subnormal, inf and NaN are not handled: the E-step only passes values >= 1.
