@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app::CommandAction action;
   app::register_ingest_command(app, action);
+  app::register_scale_command(app, action);
   app::register_fit_command(app, action);
 
   if (const int code = parse_command_line(app, argc, argv, rank); code >= 0) {

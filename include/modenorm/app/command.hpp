@@ -20,6 +20,7 @@ using CommandAction = std::function<int()>;
 // Each registers one subcommand on `app`; when it is the chosen one its action is stored in
 // `action`. The options live as long as the App (owned by the returned subcommand's callbacks).
 void register_ingest_command(CLI::App& app, CommandAction& action);
+void register_scale_command(CLI::App& app, CommandAction& action);
 void register_fit_command(CLI::App& app, CommandAction& action);
 
 }  // namespace modenorm::app
