@@ -26,6 +26,7 @@
 // all per lane, lanes combined pairwise at the end: rounding error ~ (8 + 16 + 64) eps.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -351,6 +352,23 @@ void process_tile_mixed(const double* x, const double* valid, double x_ref,
   }
 }
 
+// Whether the float tile kernel is accurate enough on [lo, hi]: every component's
+// |y| = |x - m| P / sqrt(2) stays below kFloatMaxY there, so that the float error of
+// w = log_norm - y^2 (~1e-7 y^2) stays far below the gap between the skip threshold (-750)
+// and the float exp's flush (-87). Decided over all components, not the tile's active set,
+// so that skipping never changes which kernel runs. Otherwise the tile runs in double.
+constexpr double kFloatMaxY = 1e4;
+
+bool fits_float(double lo, double hi, const EStepTables& tables) {
+  const double limit = kFloatMaxY / kSqrtHalf;  // on |x - m| P
+  for (Eigen::Index c = 0; c < tables.P.size(); ++c) {
+    const double y_lo = lo * tables.P[c] - tables.mP[c];
+    const double y_hi = hi * tables.P[c] - tables.mP[c];
+    if (!(std::abs(y_lo) < limit && std::abs(y_hi) < limit)) return false;
+  }
+  return true;
+}
+
 template <bool kMixed>
 SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& tables,
                                  ComponentSkipping skipping) {
@@ -372,13 +390,9 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
   double certified_hi = -std::numeric_limits<double>::infinity();
   TileSums tile_sums;
   // Tile working arrays (33 KiB / 17 KiB): on the heap, not the stack.
-  std::unique_ptr<TileWork> work;
+  const auto work = std::make_unique<TileWork>();
   std::unique_ptr<TileWorkFloat> work_float;
-  if constexpr (kMixed) {
-    work_float = std::make_unique<TileWorkFloat>();
-  } else {
-    work = std::make_unique<TileWork>();
-  }
+  if constexpr (kMixed) work_float = std::make_unique<TileWorkFloat>();
   LaneSums chunk(k), block(k);
   const double* const shift = tables.shift.data();
 
@@ -414,7 +428,7 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
       }
     }
     const double x_ref = 0.5 * (lo + hi);
-    if constexpr (kMixed) {
+    if (kMixed && fits_float(lo, hi, tables)) {
       process_tile_mixed(xt.data(), valid.data(), x_ref, table, *work_float, tile_sums);
     } else {
       process_tile(xt.data(), valid.data(), x_ref, table, *work, tile_sums);

@@ -181,6 +181,20 @@ TEST(EStepKernel, MixedPrecisionIsWithinAFewMillionthsOfReference) {
       1e-5);
 }
 
+TEST(EStepKernel, MixedPrecisionFallsBackToDoubleFarFromEveryComponent) {
+  // Rows 1e6 standard deviations from every component: float would turn w ~ -1e12 into noise
+  // of ~1e5; the kernel must run those tiles in double and agree with it bitwise.
+  const SeparatedFixture& s = separated();
+  std::vector<double> far(300);
+  for (std::size_t i = 0; i < far.size(); ++i) far[i] = 1e6 + static_cast<double>(i);
+  const SufficientStats mixed = estep_block_mixed(far, s.tables);
+  const SufficientStats full = estep_block(far, s.tables);
+  EXPECT_TRUE(bitwise_equal(mixed.R, full.R));
+  EXPECT_TRUE(bitwise_equal(mixed.T2, full.T2));
+  EXPECT_EQ(mixed.H, full.H);
+  expect_close(full, estep_block_reference(far, s.tables), 1e-13);
+}
+
 TEST(EStepKernel, SkippingChangesNoBitOnSeparatedModes) {
   const SeparatedFixture& f = separated();
   const SufficientStats skip = estep_block(f.sorted, f.tables, ComponentSkipping::enabled);

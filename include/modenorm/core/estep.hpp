@@ -29,7 +29,9 @@ enum class ComponentSkipping {
 // responsibilities in float (16 lanes per AVX-512 register), every sum across groups, tiles and
 // blocks in double. Responsibilities are ~1e-6 relative, so the sums and the fitted model differ
 // from estep_block's at about that level: not for parity with scikit-learn. Responsibilities
-// below e^-87 of the row's best component become 0. Deterministic like estep_block.
+// below e^-87 of the row's best component become 0. Tiles where some component is more than
+// 1e4 standard deviations away (float would lose the log-probability) run in double instead.
+// Deterministic like estep_block.
 [[nodiscard]] SufficientStats estep_block_mixed(
     std::span<const double> x, const EStepTables& tables,
     ComponentSkipping skipping = ComponentSkipping::enabled);
