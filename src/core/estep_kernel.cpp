@@ -1,29 +1,33 @@
-// Fast E-step kernel (VGM_SPEC §4.2, §4.3, §5.1; DESIGN §4 "the E-step kernel is the hot loop").
+// Fast E-step kernels (VGM_SPEC §4.2, §4.3, §5.1; DESIGN §4 "the E-step kernel is the hot
+// loop"): estep_block (double) and estep_block_mixed (float per tile, double sums).
 //
-// Layout: rows are processed in tiles of kTileRows = 64, each tile as 8 groups of kLanes = 8
-// rows. Every per-row quantity is an 8-lane array and every loop over rows is a
-// `#pragma omp simd` loop over those 8 lanes, so a group maps onto one AVX-512 register (or two
-// AVX2 ones) and the summation order is fixed by the source, not by the vector width the
+// Layout: rows are processed in tiles of kTileRows = 64. Each step of a tile is a loop over its
+// 64 rows per active component (`#pragma omp simd`, which GCC vectorises reliably), with the
+// tile's working arrays in L1. Per-row sums are kept per lane of 8 (double) and combined in a
+// fixed order, so the summation order is fixed by the source, not by the vector width the
 // compiler picks: results depend only on the block's values and their order.
 //
 // Per tile:
 //  1. active components: those that can be non-zero anywhere on [min x, max x] of the tile
-//     (component_skipping.hpp); their constants are packed into a compact table.
-//  2. per group, all in registers (the component loop is unrolled for each active count up to
-//     kMaxUnrolled):
-//       w_k = log_norm_k - 0.5 (x P_k - m_k P_k)^2, M = max_k w_k          (§4.2)
-//       e_k = exp(w_k - M), s = sum_k e_k, A = sum_k e_k (w_k - M)         (§4.3)
-//       r_k = e_k / s, accumulated as sum r, sum r d, sum r d^2 with d = x - x_ref, where
-//       x_ref is the middle of the tile's range (one d per row instead of one per component;
-//       converted to the component shifts c_k at the end of the tile, §5.1).
+//     (component_skipping.hpp), proven on a longer stretch ahead when possible and reused by
+//     the following (sorted) tiles; their constants are packed into a compact table.
+//  2. w_k = log_norm_k - (x P'_k - m_k P'_k)^2 with P' = P / sqrt(2), M = max_k w_k   (§4.2)
+//  3. e_k = exp(w_k - M), s = sum_k e_k, A = sum_k e_k (w_k - M)                      (§4.3)
+//  4. r_k = e_k / s, accumulated as sum r, sum r d, sum r d^2 with d = x - x_ref, where x_ref
+//     is the middle of the tile's range (one d per row instead of one per component), then
+//     shifted to the component shifts c_k once per tile (§5.1).
 // Entropy without a log per component (VGM_SPEC §4.3, ln r = w - L, L = M + ln s):
 //   sum_k r_k ln r_k = A / s - ln s,
 // two non-positive terms, so nothing cancels. ln s is summed per lane as the log of the product
 // of the tile's 8 values of s (each in [1, K]): one vector log per tile. sum L = sum M + the
 // same logs.
 //
-// Sums: groups within a tile, tiles within a chunk of kTilesPerChunk, chunks within the block,
-// all per lane, lanes combined pairwise at the end: rounding error ~ (8 + 16 + 64) eps.
+// Sums: within a tile, tiles within a chunk of kTilesPerChunk, chunks within the block, all per
+// lane, lanes combined pairwise at the end: rounding error ~ (8 + 16 + 64) eps.
+//
+// The mixed kernel runs steps 2-4 in float at 16 lanes (d = x - x_ref and the per-tile
+// constant (x_ref - m) P' formed in double first, so float keeps the digits that matter) and
+// folds its per-tile sums into the same double lanes; everything after the tile is shared.
 #include <algorithm>
 #include <array>
 #include <cmath>

@@ -286,6 +286,23 @@ TEST(EStepKernel, DeterministicAndBlockwiseMergeable) {
   EXPECT_EQ(blocks.rows, f.sorted.size());
 }
 
+TEST(EStepKernel, ManyComponentsUseTheReference) {
+  // Beyond 64 components the tile tables would not fit: the kernel hands the block over.
+  const Fixture& f = fixture();
+  FitSettings settings;
+  settings.components = 70;
+  std::vector<double> means;
+  for (int k = 0; k < 70; ++k) means.push_back(static_cast<double>(k) * 10.0);
+  const std::span<const double> part(f.sorted.data(), 5000);
+  const Priors priors = priors_from_moments(moments_of_block(part), settings);
+  const EStepTables tables =
+      make_estep_tables(m_step(hard_assignment_stats(part, means), priors, settings));
+  const SufficientStats fast = estep_block(part, tables);
+  const SufficientStats ref = estep_block_reference(part, tables);
+  EXPECT_TRUE(bitwise_equal(fast.R, ref.R));
+  EXPECT_EQ(fast.H, ref.H);
+}
+
 TEST(EStepKernel, EmptyBlock) {
   const Fixture& f = fixture();
   const SufficientStats s = estep_block({}, f.tables);
