@@ -232,12 +232,15 @@ TEST_P(MixedPrecisionFit, StaysCloseToScikitLearn) {
   diff.compare("LB", fit.lower_bound, ff["lower_bound"].get<double>(),
                std::max(0.0, static_cast<double>(x.size()) - std::abs(fit.lower_bound)));
   diff.expect_within(1e-5, GetParam() + " mixed");
+  EXPECT_EQ(fit.n_iter, ff["n_iter"].get<int>());
+  EXPECT_EQ(fit.converged, ff["converged"].get<bool>());
   EXPECT_EQ(valid_components(fit.weights, settings.weight_threshold, {}),
             fx["valid_components"].get<std::vector<bool>>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, MixedPrecisionFit,
-                         ::testing::Values("credit", "three_mode", "offset_centred"));
+                         ::testing::Values("credit", "three_mode", "offset_centred", "tiny",
+                                           "constant"));
 
 }  // namespace
 }  // namespace modenorm::core
