@@ -22,5 +22,7 @@ using CommandAction = std::function<int()>;
 void register_ingest_command(CLI::App& app, CommandAction& action);
 void register_scale_command(CLI::App& app, CommandAction& action);
 void register_fit_command(CLI::App& app, CommandAction& action);
+void register_transform_command(CLI::App& app, CommandAction& action);
+void register_inverse_command(CLI::App& app, CommandAction& action);
 
 }  // namespace modenorm::app
