@@ -14,6 +14,8 @@
 
 #include "modenorm/app/command.hpp"
 #include "modenorm/app/fit_command.hpp"
+#include "modenorm/app/fault_injection.hpp"
+#include "modenorm/app/fit_checkpoint.hpp"
 #include "modenorm/app/fit_reduction.hpp"
 #include "modenorm/app/fit_shard.hpp"
 #include "modenorm/app/interrupt.hpp"
@@ -80,6 +82,8 @@ core::FitSettings settings_from(const FitOptions& o) {
   }
   if (!(o.eps >= 0 && o.eps < 1)) throw InputError("--eps: must be in [0, 1)");
   if (o.block_rows < 1024) throw InputError("--block-rows: must be at least 1024");
+  if (o.checkpoint_every < 1) throw InputError("--checkpoint-every: must be at least 1");
+  if (o.resume && o.checkpoint.empty()) throw InputError("--resume needs --checkpoint FILE");
   if (o.distinct != "auto" && o.distinct != "on" && o.distinct != "off") {
     throw InputError("--distinct: expected auto, on or off, got '" + o.distinct + "'");
   }
@@ -144,6 +148,18 @@ std::optional<core::DistinctTable> build_distinct_table(const FitShard& shard,
   }
   if (global.size() > max_size) return std::nullopt;
   return global;
+}
+
+// What a checkpoint's state depends on: the options that change the iterates and the input.
+nlohmann::json checkpoint_identity(const FitOptions& o, const ColumnSummary& column, double sum,
+                                   bool distinct) {
+  nlohmann::json options = to_json(o);
+  for (const char* key : {"model", "memory_budget", "max_iter"}) options.erase(key);
+  return {{"options", options},
+          {"input",
+           {{"rows", column.rows_total}, {"rows_skipped", column.rows_skipped},
+            {"min", column.min}, {"max", column.max}, {"sum", sum}}},
+          {"data_path", distinct ? "distinct-values" : "rows"}};
 }
 
 void write_metrics(const std::string& path, const nlohmann::ordered_json& metrics) {
@@ -257,10 +273,26 @@ int run_fit(const FitOptions& options) {
     }
   }
 
+  // A saved EM state to continue from (fit --checkpoint F --resume).
+  const auto identity = checkpoint_identity(options, column, sum, distinct.has_value());
+  std::optional<core::EmState> resume_state;
+  if (options.resume) {
+    resume_state = parallel::run_collectively(
+        [&] { return read_fit_checkpoint(options.checkpoint, identity); }, comm);
+    if (rank == 0) {
+      if (resume_state) {
+        spdlog::info("resuming from {} after iteration {}", options.checkpoint,
+                     resume_state->lower_bounds.size());
+      } else {
+        spdlog::info("no checkpoint at {}: starting from the beginning", options.checkpoint);
+      }
+    }
+  }
+
   // Initial statistics (VGM_SPEC §3): hard labels from k-means centres or given means, or
   // sklearn's 'random' responsibilities.
   core::SufficientStats init_stats;
-  {
+  if (!resume_state) {
     auto scope = timer.stage("init", static_cast<double>(column.rows_used) / ranks);
     std::vector<double> centres = init.means;
     if (init.kind == InitChoice::Kind::kmeans) {
@@ -310,7 +342,9 @@ int run_fit(const FitOptions& options) {
         [&](std::uint64_t, std::span<const double> x) { return core::estep_block(x, tables); },
         comm);
   };
+  std::vector<double> history;  // bounds of the iterations this run computed
   const core::IterationObserver observe = [&](const core::IterationReport& report) {
+    history.push_back(report.lower_bound);
     const auto now = std::chrono::steady_clock::now();
     if (rank == 0) {
       spdlog::info("iteration {:>3}: lower bound {:.10e}, change per row {:.3e}, {:.3f} s",
@@ -318,8 +352,25 @@ int run_fit(const FitOptions& options) {
                    std::chrono::duration<double>(now - iteration_start).count());
     }
     iteration_start = now;
+    if (!options.checkpoint.empty() &&
+        (report.iteration % options.checkpoint_every == 0 || report.converged ||
+         report.iteration == settings.max_iter)) {
+      parallel::run_collectively(
+          [&] {
+            if (rank != 0) return;
+            std::vector<double> bounds = resume_state ? resume_state->lower_bounds
+                                                      : std::vector<double>{};
+            bounds.insert(bounds.end(), history.begin(), history.end());
+            write_fit_checkpoint(options.checkpoint, identity,
+                                 {*report.params, bounds, report.converged});
+          },
+          comm);
+    }
+    inject_fault_if_requested("fit-iteration", static_cast<std::uint64_t>(report.iteration),
+                              rank);
   };
-  const core::FitResult fit = core::run_em(settings, priors, init_stats, pass, observe);
+  const core::FitResult fit = core::run_em(settings, priors, init_stats, pass, observe,
+                                           resume_state ? &*resume_state : nullptr);
   if (rank == 0 && !fit.converged) {
     spdlog::warn("EM did not converge in {} iterations (tol {} {}); the model is the last "
                  "iterate, as scikit-learn's is",
@@ -369,7 +420,10 @@ int run_fit(const FitOptions& options) {
           throw core::InputError("fit: no component passed the valid rule (weight > --eps and "
                                  "predicted for at least one row)");
         }
-        if (rank == 0) io::write_model_file(options.model, model);
+        if (rank == 0) {
+          io::write_model_file(options.model, model);
+          if (!options.checkpoint.empty()) std::filesystem::remove(options.checkpoint);
+        }
       },
       comm);
 
@@ -446,6 +500,14 @@ void register_fit_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_option("--distinct-max", o->distinct_max, "Largest distinct-value table to use")
       ->capture_default_str();
+  cmd->add_option("--checkpoint", o->checkpoint,
+                  "Save the EM state to this file every --checkpoint-every iterations (removed "
+                  "when the model is written)");
+  cmd->add_option("--checkpoint-every", o->checkpoint_every, "Iterations between checkpoints")
+      ->capture_default_str();
+  cmd->add_flag("--resume", o->resume,
+                "Continue from --checkpoint if it exists (same input and options): the model "
+                "is identical to an uninterrupted run");
   cmd->add_option("--metrics", o->metrics, "Write the timing report (JSON) here");
   cmd->add_flag("--force", o->force, "Replace an existing model file");
   cmd->callback([o, &action] { action = [o] { return run_fit(*o); }; });

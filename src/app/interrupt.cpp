@@ -3,6 +3,8 @@
 #include <atomic>
 #include <csignal>
 
+#include "modenorm/parallel/collective_check.hpp"
+
 namespace modenorm::app {
 namespace {
 
@@ -24,6 +26,7 @@ void throw_if_interrupted(MPI_Comm comm) {
   int any = 0;
   MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm);
   if (any != 0) {
+    parallel::mark_collective_failure();  // every rank stops here together
     throw Interrupted();
   }
 }

@@ -16,10 +16,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Absolute first: weakly_canonical keeps a relative path relative, and "out.h5" must compare
+// equal to "./out.h5" and have the working directory as its parent.
 fs::path absolute_normal(const fs::path& p) {
   std::error_code ec;
-  auto result = fs::weakly_canonical(p, ec);
-  return ec ? fs::absolute(p).lexically_normal() : result;
+  const auto absolute = fs::absolute(p, ec);
+  auto result = fs::weakly_canonical(absolute, ec);
+  return ec ? absolute.lexically_normal() : result;
 }
 
 std::string human_bytes(std::uint64_t bytes) {

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -243,6 +244,66 @@ TEST_F(FitCommandTest, ConstantColumnFitsOneModeLikeScikitLearn) {
   EXPECT_EQ(model["fit"]["n_iter"], fixture["fit"]["n_iter"]);
   EXPECT_EQ(model["valid_components"], json::array({0}));
   EXPECT_NEAR(model["components"]["means"][0].get<double>(), 5.0, 1e-12);
+}
+
+TEST_F(FitCommandTest, ResumeAfterACrashGivesTheUninterruptedModel) {
+  const std::vector<std::string> common = {"--max-iter", "30", "--distinct", "off",
+                                           "--block-rows", "1024"};
+  fit(2, "credit.h5", common);
+  const auto uninterrupted = read_text(last_model_);
+
+  const auto model = *dir_ / "resumed.json";
+  const auto checkpoint = *dir_ / "fit.ckpt";
+  std::vector<std::string> args = {"fit", "--in", (*dir_ / "credit.h5").string(), "--model",
+                                   model.string(), "--checkpoint", checkpoint.string(),
+                                   "--checkpoint-every", "5"};
+  args.insert(args.end(), common.begin(), common.end());
+  // The run dies after iteration 17; the checkpoint of iteration 15 survives.
+  const auto crashed = run_modenorm(2, args, "MODENORM_FAULT=fit-iteration:17");
+  EXPECT_NE(crashed.exit_code, 0);
+  EXPECT_THAT(crashed.output, HasSubstr("injected fault at fit-iteration 17"));
+  EXPECT_FALSE(std::filesystem::exists(model));
+  ASSERT_TRUE(std::filesystem::exists(checkpoint));
+  EXPECT_EQ(read_json(checkpoint)["iteration"].get<int>(), 15);
+
+  // The same command with --resume (even at another rank count) finishes the same model.
+  args.push_back("--resume");
+  const auto resumed = run_modenorm(3, args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("resuming from"));
+  EXPECT_THAT(resumed.output, HasSubstr("after iteration 15"));
+  EXPECT_EQ(read_text(model), uninterrupted);
+  EXPECT_FALSE(std::filesystem::exists(checkpoint)) << "the checkpoint outlived the model";
+}
+
+TEST_F(FitCommandTest, ResumeRefusesACheckpointOfOtherOptions) {
+  const auto checkpoint = *dir_ / "other.ckpt";
+  const auto base = std::vector<std::string>{
+      "fit", "--in", (*dir_ / "credit.h5").string(), "--model", (*dir_ / "o.json").string(),
+      "--checkpoint", checkpoint.string(), "--checkpoint-every", "2", "--max-iter", "6"};
+  ASSERT_NE(run_modenorm(2, base, "MODENORM_FAULT=fit-iteration:3").exit_code, 0);
+  auto changed = base;
+  changed.insert(changed.end(), {"--reg-covar", "1e-5", "--resume"});
+  const auto result = run_modenorm(2, changed);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("written for other options or another input"));
+}
+
+TEST_F(FitCommandTest, AFailureOnOneRankEndsTheWholeJobQuickly) {
+  // Rank 2 of 3 fails after iteration 4 while the others go on to the next collective call:
+  // the job must end with the message and a non-zero exit, not hang until a timeout.
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = run_modenorm(
+      3,
+      {"fit", "--in", (*dir_ / "credit.h5").string(), "--model", (*dir_ / "x.json").string(),
+       "--distinct", "off", "--block-rows", "1024"},
+      "MODENORM_FAULT=fit-iteration:4:2");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr("injected fault at fit-iteration 4 on rank 2"));
+  EXPECT_LT(seconds, 30.0);
+  EXPECT_FALSE(std::filesystem::exists(*dir_ / "x.json"));
 }
 
 class FitBadInput : public FitCommandTest {

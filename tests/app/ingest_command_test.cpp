@@ -146,6 +146,15 @@ TEST_F(IngestBadInput, SkipPolicyDropsAndReportsBadRows) {
   EXPECT_EQ(h5_attribute_text(out, "/Amount", "rows_skipped"), "3");
 }
 
+TEST_F(IngestBadInput, RelativeOutputPathInTheWorkingDirectory) {
+  const auto result = testing::run_shell("cd " + testing::shell_quote(dir_.path().string()) +
+                                         " && " + testing::shell_quote(MODENORM_BINARY) +
+                                         " ingest --csv " + testing::shell_quote(kBundledCsv) +
+                                         " --out rel.h5");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(h5_read_dataset<double>(dir_ / "rel.h5", "/Amount").size(), 49842u);
+}
+
 TEST_F(IngestBadInput, UnknownOptionIsAUsageError) {
   const auto result = run_modenorm(0, {"ingest", "--csv", "x.csv", "--out", "y.h5", "--bogus"});
   EXPECT_EQ(result.exit_code, 2) << result.output;

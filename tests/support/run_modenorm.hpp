@@ -54,12 +54,14 @@ inline CommandResult run_shell(const std::string& command) {
 }
 
 // ranks == 0 runs the binary directly (no MPI launcher); otherwise under mpiexec -n ranks.
-inline CommandResult run_modenorm(int ranks, const std::vector<std::string>& args) {
+// `environment` ("NAME=value ...") is set for the command (mpiexec passes it to every rank).
+inline CommandResult run_modenorm(int ranks, const std::vector<std::string>& args,
+                                  const std::string& environment = "") {
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
-  std::string command;
+  std::string command = environment.empty() ? "" : "env " + environment + " ";
   if (ranks > 0) {
-    command = "mpiexec -n " + std::to_string(ranks) + " --oversubscribe ";
+    command += "mpiexec -n " + std::to_string(ranks) + " --oversubscribe ";
   }
   command += shell_quote(MODENORM_BINARY);
   for (const auto& arg : args) {

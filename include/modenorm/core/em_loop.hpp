@@ -19,6 +19,7 @@ struct IterationReport {
   double change = 0.0;                     // LB_t - LB_{t-1} (inf at t = 1)
   const SufficientStats* stats = nullptr;  // the E-step sums of this iteration
   const Params* params = nullptr;          // theta_t, after the M-step
+  bool converged = false;                  // this iteration passed the convergence test
 };
 
 using IterationObserver = std::function<void(const IterationReport&)>;
@@ -34,10 +35,21 @@ struct FitResult {
   bool converged = false;
 };
 
+// Where an interrupted fit stands after iteration t = lower_bounds.size(): the parameters
+// theta_t and the bounds so far. EM is deterministic, so continuing from it gives exactly the
+// iterates an uninterrupted run would have produced.
+struct EmState {
+  Params params;
+  std::vector<double> lower_bounds;
+  bool converged = false;
+};
+
 // init_stats -> initial M-step -> up to max_iter of {E-step (pass), M-step, bound, test}.
-// Every rank runs the identical per-component arithmetic on identical sums.
+// With `resume`, init_stats is ignored and the loop continues after resume->lower_bounds.size()
+// iterations. Every rank runs the identical per-component arithmetic on identical sums.
 [[nodiscard]] FitResult run_em(const FitSettings& settings, const Priors& priors,
                                const SufficientStats& init_stats, const DataPass& pass,
-                               const IterationObserver& observer = {});
+                               const IterationObserver& observer = {},
+                               const EmState* resume = nullptr);
 
 }  // namespace modenorm::core

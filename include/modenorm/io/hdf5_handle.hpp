@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "modenorm/parallel/collective_check.hpp"
+
 namespace modenorm::io {
 
 template <herr_t (*Close)(hid_t)>
@@ -37,7 +39,16 @@ class Hdf5Handle {
   herr_t close() noexcept { return valid() ? Close(std::exchange(id_, H5I_INVALID_HID)) : 0; }
 
  private:
-  void reset() noexcept { (void)close(); }
+  // During a failure that only this rank raised, closing may be a collective call the other
+  // ranks never join (a parallel file), so the id is left open: the job is about to be
+  // aborted, and the operating system reclaims everything.
+  void reset() noexcept {
+    if (parallel::unwinding_local_failure()) {
+      (void)release();
+      return;
+    }
+    (void)close();
+  }
   hid_t id_ = H5I_INVALID_HID;
 };
 

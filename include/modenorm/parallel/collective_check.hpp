@@ -33,6 +33,17 @@ class CollectiveError : public std::runtime_error {
   bool input_error_;
 };
 
+// Set (for good) once every rank of the job is known to be stopping together: a CollectiveError
+// was raised, or all ranks agreed to stop on a signal. While an exception unwinds without it,
+// the failure is this rank's alone: destructors must not make collective calls (closing a
+// parallel HDF5 file is one), because the other ranks will never join them; the process ends
+// the job with MPI_Abort instead.
+void mark_collective_failure() noexcept;
+[[nodiscard]] bool collective_failure_in_progress() noexcept;
+
+// True while an exception unwinds that only this rank raised (see above).
+[[nodiscard]] bool unwinding_local_failure() noexcept;
+
 // A rank's own failure before agreement: its message and whether it was an input error.
 struct LocalError {
   std::string message;
