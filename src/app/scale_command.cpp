@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "modenorm/app/command.hpp"
+#include "modenorm/app/scale_command.hpp"
 #include "modenorm/app/interrupt.hpp"
 #include "modenorm/app/provenance.hpp"
 #include "modenorm/core/bootstrap.hpp"
@@ -34,19 +35,6 @@
 
 namespace modenorm::app {
 namespace {
-
-struct ScaleOptions {
-  std::string in;
-  std::string dataset = "/Amount";
-  std::int64_t rows = 0;
-  std::string out;
-  std::uint64_t seed = 42;
-  double jitter = 0.0;
-  std::int64_t slab_rows = std::int64_t{1} << 24;  // 16M rows = 128 MiB per rank
-  std::string io = "direct";                       // how the rows reach the file
-  std::string cb_write;                            // MPI-IO hint romio_cb_write, if set
-  bool force = false;
-};
 
 nlohmann::json to_json(const ScaleOptions& o) {
   return {{"in", o.in},       {"dataset", o.dataset},
@@ -153,6 +141,8 @@ class Progress {
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_ = start_;
 };
+
+}  // namespace
 
 int run_scale(const ScaleOptions& o) {
   MPI_Comm comm = MPI_COMM_WORLD;
@@ -261,8 +251,6 @@ int run_scale(const ScaleOptions& o) {
   }
   return 0;
 }
-
-}  // namespace
 
 void register_scale_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<ScaleOptions>();

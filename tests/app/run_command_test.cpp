@@ -1,0 +1,62 @@
+// `modenorm run`: the whole pipeline from a configuration, as scripts/demo.sh runs it.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "h5_files.hpp"
+#include "run_modenorm.hpp"
+#include "temp_dir.hpp"
+
+namespace modenorm {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::h5_attribute_text;
+using testing::h5_read_dataset;
+using testing::run_modenorm;
+
+TEST(RunCommand, DefaultConfigRunsThePipelineAndRestoresEveryRow) {
+  modenorm::testing::TempDir dir;
+  const auto out = dir / "run";
+  const auto result = run_modenorm(
+      2, {"run", "--config", std::string(MODENORM_SOURCE_DIR) + "/configs/default.toml", "--set",
+          "scale.rows=300000", "--set", "output.dir=\"" + out.string() + "\"", "--set",
+          "input.csv=\"" + std::string(MODENORM_SOURCE_DIR) + "/data/credit_amount.csv\""});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("run: effective configuration"));
+  EXPECT_THAT(result.output, HasSubstr("round trip: 300000 rows"));
+  EXPECT_THAT(result.output, HasSubstr("round-trip check"));  // the final timing table
+
+  for (const char* file : {"source.h5", "scaled.h5", "transformed.h5", "restored.h5"}) {
+    EXPECT_EQ(h5_attribute_text(out / file, "/", "complete"), "1") << file;
+  }
+  const auto original = h5_read_dataset<double>(out / "scaled.h5", "/Amount");
+  const auto restored = h5_read_dataset<double>(out / "restored.h5", "/Amount");
+  ASSERT_EQ(original.size(), 300000u);
+  ASSERT_EQ(restored.size(), original.size());
+
+  std::ifstream metrics_file(out / "metrics.json");
+  const auto metrics = nlohmann::json::parse(metrics_file);
+  EXPECT_EQ(metrics["config"]["scale"]["rows"], 300000);
+  EXPECT_LE(metrics["round_trip"]["max_scaled_error"].get<double>(), 1e-12);
+  EXPECT_GT(metrics["round_trip"]["rows_beyond_4_std"].get<int>(), 0);
+  std::vector<std::string> stages;
+  for (const auto& s : metrics["stages"]) stages.push_back(s["stage"]);
+  EXPECT_THAT(stages, ::testing::ElementsAre("ingest", "scale", "fit", "transform", "inverse",
+                                             "round-trip check"));
+  EXPECT_EQ(metrics["fit"]["command"], "fit");
+}
+
+TEST(RunCommand, UnknownConfigKeyIsRejectedByName) {
+  modenorm::testing::TempDir dir;
+  const auto config = dir.write("bad.toml", "[input]\ncsv = \"x.csv\"\n[fit]\nmax_iters = 3\n");
+  const auto result = run_modenorm(2, {"run", "--config", config.string()});
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("unknown key 'fit.max_iters'"));
+}
+
+}  // namespace
+}  // namespace modenorm
