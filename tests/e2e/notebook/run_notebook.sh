@@ -17,7 +17,6 @@ bin="$(realpath "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 python=/usr/bin/python3
-[[ -x "$bin" ]] || { echo "run_notebook: not an executable: $bin" >&2; exit 1; }
 
 report() {
   if (($1 == 0)); then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi
@@ -30,6 +29,8 @@ cleanup() {
   report "$rc"
 }
 trap cleanup EXIT
+
+[[ -x "$bin" ]] || { echo "FAIL: not an executable: $bin" >&2; exit 1; }
 
 # The notebook needs Debian's Python with numpy, h5py, matplotlib, nbconvert and ipykernel.
 if ! "$python" -c 'import numpy, h5py, matplotlib, nbconvert, nbformat, ipykernel' 2>/dev/null; then
