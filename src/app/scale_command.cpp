@@ -190,16 +190,15 @@ int run_scale(const ScaleOptions& o) {
         // Each rank writes its own byte range with O_DIRECT (io/direct_write.hpp: buffered
         // writes run far below the disk here). Failures are agreed per slab, so a full disk on
         // one rank stops every rank.
-        io::DirectBuffer buffer(buffer_rows);
+        io::DirectBuffer<double> buffer(buffer_rows);
         auto writer = parallel::run_collectively(
-            [&] { return std::make_unique<io::DirectRowWriter>(output.partial_path(), *offset); },
-            comm);
+            [&] { return std::make_unique<io::DirectRowWriter>(output.partial_path()); }, comm);
         for (std::uint64_t slab = 0; slab < slabs; ++slab) {
           throw_if_interrupted(comm);
           const auto range = slab_range(slab);
           const auto values = buffer.place(range, *offset);
           generate(range, values);
-          parallel::run_collectively([&] { writer->write(range, values); }, comm);
+          parallel::run_collectively([&] { writer->write(*offset, range, values); }, comm);
           progress.update(range.end - shard.begin);
         }
         parallel::run_collectively([&] { writer->finish(); }, comm);

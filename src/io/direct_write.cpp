@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
+
+#include "modenorm/io/hdf5_handle.hpp"
 
 namespace modenorm::io {
 namespace {
@@ -44,30 +47,34 @@ void write_all(int fd, const std::byte* data, std::uint64_t bytes, std::uint64_t
 }  // namespace
 
 std::optional<std::uint64_t> raw_data_offset(const Dataset1D& dataset) {
-  if (dataset.type() != ElementType::float64) return std::nullopt;
+  // The rows go to the file as they are in memory: only when the stored type is the native one
+  // (the little-endian types create_dataset_1d uses, on a little-endian machine).
+  const DatatypeHandle stored(H5Dget_type(dataset.id()));
+  if (!stored || H5Tequal(stored.get(), native_type(dataset.type())) <= 0) return std::nullopt;
   const haddr_t offset = H5Dget_offset(dataset.id());
-  if (offset == HADDR_UNDEF || offset % sizeof(double) != 0) return std::nullopt;
+  if (offset == HADDR_UNDEF || offset % element_size(dataset.type()) != 0) return std::nullopt;
   return static_cast<std::uint64_t>(offset);
 }
 
-void DirectBuffer::Free::operator()(void* p) const noexcept { std::free(p); }
+namespace detail {
 
-DirectBuffer::DirectBuffer(std::size_t max_rows) : max_rows_(max_rows) {
+void DirectBytes::Free::operator()(void* p) const noexcept { std::free(p); }
+
+DirectBytes::DirectBytes(std::size_t max_bytes) : max_bytes_(max_bytes) {
   // One spare block for the shift that place() applies.
-  const std::size_t bytes = (max_rows * sizeof(double) + 2 * kBlock) / kBlock * kBlock;
+  const std::size_t bytes = (max_bytes + 2 * kBlock) / kBlock * kBlock;
   memory_.reset(static_cast<std::byte*>(std::aligned_alloc(kBlock, bytes)));
   if (!memory_) throw std::bad_alloc();
 }
 
-std::span<double> DirectBuffer::place(parallel::RowRange rows, std::uint64_t data_offset) {
-  if (rows.size() > max_rows_) throw std::logic_error("DirectBuffer::place: too many rows");
-  const std::uint64_t shift = (data_offset + rows.begin * sizeof(double)) % kBlock;
-  // shift is a multiple of 8 (data_offset is), so the doubles stay aligned.
-  return {reinterpret_cast<double*>(memory_.get() + shift), static_cast<std::size_t>(rows.size())};
+std::byte* DirectBytes::place(std::uint64_t file_offset, std::size_t bytes) {
+  if (bytes > max_bytes_) throw std::logic_error("DirectBuffer::place: too many rows");
+  return memory_.get() + file_offset % kBlock;
 }
 
-DirectRowWriter::DirectRowWriter(const std::filesystem::path& path, std::uint64_t data_offset)
-    : path_(path), offset_(data_offset) {
+}  // namespace detail
+
+DirectRowWriter::DirectRowWriter(const std::filesystem::path& path) : path_(path) {
   direct_fd_ = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
   if (direct_fd_ < 0) {
     throw std::runtime_error("cannot open " + path.string() + " for direct I/O: " + errno_text());
@@ -85,24 +92,28 @@ DirectRowWriter::~DirectRowWriter() {
   ::close(buffered_fd_);
 }
 
-void DirectRowWriter::write(parallel::RowRange rows, std::span<const double> values) {
-  if (values.size() != rows.size()) throw std::logic_error("DirectRowWriter::write: size");
-  if (rows.empty()) return;
-  const auto* bytes = reinterpret_cast<const std::byte*>(values.data());
-  const std::uint64_t begin = offset_ + rows.begin * sizeof(double);
-  const std::uint64_t end = begin + rows.size() * sizeof(double);
+void DirectRowWriter::write_bytes(std::uint64_t file_offset, std::span<const std::byte> bytes) {
+  if (bytes.empty()) return;
+  const std::byte* data = bytes.data();
+  const std::uint64_t begin = file_offset;
+  const std::uint64_t end = begin + bytes.size();
   // Whole blocks inside [begin, end) go direct; the partial ones at the ends through the cache.
   const std::uint64_t inner_begin = std::min(end, (begin + kBlock - 1) / kBlock * kBlock);
   const std::uint64_t inner_end = std::max(inner_begin, end / kBlock * kBlock);
+  if (inner_end > inner_begin &&
+      reinterpret_cast<std::uintptr_t>(data + (inner_begin - begin)) % kBlock != 0) {
+    // O_DIRECT would fail with EINVAL; this is a caller's bug, not an I/O error.
+    throw std::logic_error("DirectRowWriter::write: values not placed by DirectBuffer::place");
+  }
   if (inner_begin > begin) {
-    write_all(buffered_fd_, bytes, inner_begin - begin, begin, path_);
+    write_all(buffered_fd_, data, inner_begin - begin, begin, path_);
   }
   if (inner_end > inner_begin) {
-    write_all(direct_fd_, bytes + (inner_begin - begin), inner_end - inner_begin, inner_begin,
+    write_all(direct_fd_, data + (inner_begin - begin), inner_end - inner_begin, inner_begin,
               path_);
   }
   if (end > inner_end) {
-    write_all(buffered_fd_, bytes + (inner_end - begin), end - inner_end, inner_end, path_);
+    write_all(buffered_fd_, data + (inner_end - begin), end - inner_end, inner_end, path_);
   }
 }
 
