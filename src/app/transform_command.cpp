@@ -1,6 +1,7 @@
 // `modenorm transform`: mode-specific normalisation of every row (VGM_SPEC §8, DESIGN.md §5).
-// Each rank transforms its contiguous shard slab by slab and writes /alpha and /component with
-// collective writes; only the per-component selection counts are reduced. Rows draw their mode
+// Each rank transforms its contiguous shard slab by slab and writes /alpha and /component
+// straight into the datasets' bytes (--io direct, io/direct_write.hpp) or with collective
+// writes (--io mpio); only the per-component selection counts are reduced. Rows draw their mode
 // from Philox keyed by (seed, global row), so the output is the same at any rank count and slab
 // size. After every slab the progress is recorded in the .partial file, so a crashed run rerun
 // with the same command continues where it stopped and ends with identical datasets.
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,7 @@
 #include "modenorm/core/transform.hpp"
 #include "modenorm/io/attributes.hpp"
 #include "modenorm/io/dataset_1d.hpp"
+#include "modenorm/io/direct_write.hpp"
 #include "modenorm/io/hdf5_error.hpp"
 #include "modenorm/io/hdf5_file.hpp"
 #include "modenorm/io/model_json.hpp"
@@ -47,10 +50,10 @@ namespace {
 namespace fs = std::filesystem;
 
 nlohmann::ordered_json to_json(const TransformOptions& o) {
-  return {{"in", o.in},      {"dataset", o.dataset},     {"model", o.model},
-          {"out", o.out},    {"seed", o.seed},           {"alpha_dtype", o.alpha_dtype},
-          {"clip", o.clip},  {"slab_rows", o.slab_rows}, {"check_fingerprint", o.check_fingerprint},
-          {"force", o.force}};
+  return {{"in", o.in},     {"dataset", o.dataset},     {"model", o.model},
+          {"out", o.out},   {"seed", o.seed},           {"alpha_dtype", o.alpha_dtype},
+          {"clip", o.clip}, {"slab_rows", o.slab_rows}, {"check_fingerprint", o.check_fingerprint},
+          {"io", o.io},     {"force", o.force}};
 }
 
 // Everything rank 0 learns from the file system, shared with every rank.
@@ -68,6 +71,9 @@ Inputs load_inputs(const TransformOptions& o, MPI_Comm comm) {
           throw core::InputError("--alpha-dtype: expected f64 or f32, got '" + o.alpha_dtype + "'");
         }
         if (o.slab_rows == 0) throw core::InputError("--slab-rows: must be at least 1");
+        if (o.io != "direct" && o.io != "mpio") {
+          throw core::InputError("--io: expected direct or mpio, got '" + o.io + "'");
+        }
         inputs.model = io::read_model_file(o.model);
         if (inputs.model.valid_indices().empty()) {
           throw core::InputError(o.model +
@@ -83,7 +89,8 @@ Inputs load_inputs(const TransformOptions& o, MPI_Comm comm) {
     const auto size = fs::file_size(o.in, ec);
     const auto mtime = fs::last_write_time(o.in, ec).time_since_epoch().count();
     // The resumable state: same input file (size, mtime), model bytes, seed, slab geometry,
-    // rank count and stored form give the same datasets slab for slab.
+    // rank count and stored form give the same datasets slab for slab. --io is not part of it:
+    // both ways write the same bytes to the same datasets.
     key = nlohmann::ordered_json{{"in", fs::absolute(o.in).lexically_normal().string()},
                                  {"in_size", ec ? 0 : size},
                                  {"in_mtime", static_cast<std::int64_t>(mtime)},
@@ -268,17 +275,54 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
   if (rank == 0) {
     spdlog::info(
         "transform: {} rows of {} on {} rank(s), {} slab step(s) of up to {} rows per "
-        "rank; {} valid mode(s); alpha {}{}",
+        "rank; {} valid mode(s); alpha {}{}; --io {}",
         N, input.where(), ranks, plan.slabs(), options.slab_rows, tables.valid_count(),
-        options.alpha_dtype, options.clip ? ", clipped to +-0.99 (lossy)" : ", unclipped");
+        options.alpha_dtype, options.clip ? ", clipped to +-0.99 (lossy)" : ", unclipped",
+        options.io);
   }
 
   bool all_collective = true;
+  bool wrote_direct = false;
   {
     const auto alpha_ds =
         io::open_dataset_1d(out.file, "/alpha", {.type = std::nullopt, .allow_empty = true});
     const auto component_ds = io::open_dataset_1d(
         out.file, "/component", {.type = io::ElementType::uint8, .allow_empty = true});
+    // --io direct: where both datasets' rows start in the file (the same on every rank).
+    struct Offsets {
+      std::uint64_t alpha;
+      std::uint64_t component;
+    };
+    std::optional<Offsets> direct;
+    if (options.io == "direct") {
+      const auto alpha_offset = io::raw_data_offset(alpha_ds);
+      const auto component_offset = io::raw_data_offset(component_ds);
+      if (alpha_offset && component_offset) {
+        direct = Offsets{*alpha_offset, *component_offset};
+      } else if (rank == 0) {
+        spdlog::warn("transform: {} has no fixed raw-data offsets; writing through MPI-IO",
+                     output.partial_path().string());
+      }
+    }
+    // With --io direct the results are computed straight into buffers laid out for O_DIRECT;
+    // otherwise into the vectors below.
+    const auto max_rows =
+        static_cast<std::size_t>(std::min(options.slab_rows, plan.shard().size()));
+    std::optional<io::DirectBuffer<double>> alpha_direct;
+    std::optional<io::DirectBuffer<float>> alpha32_direct;
+    std::optional<io::DirectBuffer<std::uint8_t>> component_direct;
+    std::unique_ptr<io::DirectRowWriter> writer;
+    if (direct) {
+      if (f32) {
+        alpha32_direct.emplace(max_rows);
+      } else {
+        alpha_direct.emplace(max_rows);
+      }
+      component_direct.emplace(max_rows);
+      writer = parallel::run_collectively(
+          [&] { return std::make_unique<io::DirectRowWriter>(output.partial_path()); }, comm);
+      wrote_direct = true;
+    }
     ProgressReporter progress("transform", N, rank == 0);
     progress.update(plan.rows_done(out.slabs_done));
     std::vector<double> x;
@@ -291,8 +335,16 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
       const auto rows = plan.slab(s);
       const auto n = static_cast<std::size_t>(rows.size());
       x.resize(n);
-      alpha.resize(n);
-      component.resize(n);
+      if (!alpha_direct) alpha.resize(n);
+      if (f32 && !alpha32_direct) alpha32.resize(n);
+      if (!component_direct) component.resize(n);
+      const std::span<double> alpha_rows =
+          alpha_direct ? alpha_direct->place(rows, direct->alpha) : std::span<double>(alpha);
+      const std::span<float> alpha32_rows =
+          alpha32_direct ? alpha32_direct->place(rows, direct->alpha) : std::span<float>(alpha32);
+      const std::span<std::uint8_t> component_rows =
+          component_direct ? component_direct->place(rows, direct->component)
+                           : std::span<std::uint8_t>(component);
       {
         auto scope = timer.stage("read", static_cast<double>(n));
         all_collective &= io::read_rows<double>(input, rows, x).all_collective;
@@ -301,19 +353,39 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
       {
         auto scope = timer.stage("transform compute", static_cast<double>(n));
         std::fill(slab_counts.begin(), slab_counts.end(), 0);
-        core::transform_block(x, rows.begin, options.seed, tables, alpha, component, slab_counts);
-        if (options.clip) core::clip_alpha(alpha);
-        if (f32) alpha32.assign(alpha.begin(), alpha.end());
+        core::transform_block(x, rows.begin, options.seed, tables, alpha_rows, component_rows,
+                              slab_counts);
+        if (options.clip) core::clip_alpha(alpha_rows);
+        if (f32) {
+          std::transform(alpha_rows.begin(), alpha_rows.end(), alpha32_rows.begin(),
+                         [](double a) { return static_cast<float>(a); });
+        }
       }
       {
         auto scope = timer.stage("write", static_cast<double>(n));
-        if (f32) {
-          all_collective &= io::write_rows<float>(alpha_ds, rows, alpha32).all_collective;
+        if (writer) {
+          // Failures are agreed so a full disk on one rank stops every rank. The fsync makes
+          // the slab durable before record_progress below marks it done for a resumed run.
+          parallel::run_collectively(
+              [&] {
+                if (f32) {
+                  writer->write(direct->alpha, rows, alpha32_rows);
+                } else {
+                  writer->write(direct->alpha, rows, alpha_rows);
+                }
+                writer->write(direct->component, rows, component_rows);
+                writer->finish();
+              },
+              comm);
         } else {
-          all_collective &= io::write_rows<double>(alpha_ds, rows, alpha).all_collective;
+          if (f32) {
+            all_collective &= io::write_rows<float>(alpha_ds, rows, alpha32_rows).all_collective;
+          } else {
+            all_collective &= io::write_rows<double>(alpha_ds, rows, alpha_rows).all_collective;
+          }
+          all_collective &=
+              io::write_rows<std::uint8_t>(component_ds, rows, component_rows).all_collective;
         }
-        all_collective &=
-            io::write_rows<std::uint8_t>(component_ds, rows, component).all_collective;
       }
       {
         auto scope = timer.stage("counts", static_cast<double>(n));
@@ -370,6 +442,7 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
                                            {"rows", N},
                                            {"resumed", out.resumed},
                                            {"all_collective", all_collective},
+                                           {"io", wrote_direct ? "direct" : "mpio"},
                                            {"wall_seconds", wall},
                                            {"stages", stages_to_json(stages)}});
     }
@@ -421,6 +494,10 @@ void register_transform_command(CLI::App& app, CommandAction& action) {
       ->capture_default_str();
   cmd->add_flag("--check-fingerprint", o->check_fingerprint,
                 "Refuse input whose rows/min/max/sum differ from what the model was fitted on");
+  cmd->add_option("--io", o->io,
+                  "direct: each rank writes its rows of /alpha and /component with O_DIRECT at "
+                  "the datasets' offsets (fast on local disks); mpio: collective HDF5 writes")
+      ->capture_default_str();
   cmd->add_flag("--force", o->force, "Replace an existing output file");
   cmd->add_option("--metrics", o->metrics, "Write the timing report (JSON) here");
   // Hidden: lets the resume test stop a run after a given slab, as a crash would.

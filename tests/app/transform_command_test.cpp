@@ -1,6 +1,6 @@
 // `modenorm transform` and `modenorm inverse` as a user runs them: the exact round trip (the
-// extremes included), the same bits at any rank count and slab size, resume after a failure,
-// and clear errors for bad models, inputs and outputs.
+// extremes included), the same bits at any rank count, slab size and --io (direct or mpio),
+// resume after a failure, and clear errors for bad models, inputs and outputs.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -142,6 +142,7 @@ TEST_F(TransformCommandTest, RoundTripIsExactForEveryRowIncludingTheExtremes) {
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "t.h5.partial"));
   const auto metrics = json::parse(read_text(*dir_ / "tm.json"));
   EXPECT_EQ(metrics["rows"].get<std::size_t>(), kRows);
+  EXPECT_EQ(metrics["io"], "direct") << "the default";
 
   const auto alpha = h5_read_dataset<double>(*dir_ / "t.h5", "/alpha");
   const auto component = h5_read_dataset<std::uint8_t>(*dir_ / "t.h5", "/component");
@@ -184,7 +185,7 @@ TEST_F(TransformCommandTest, RoundTripIsExactForEveryRowIncludingTheExtremes) {
   }
 }
 
-TEST_F(TransformCommandTest, SameBitsAtOneTwoThreeAndSevenRanksAndAnySlabSize) {
+TEST_F(TransformCommandTest, SameBitsAtOneTwoThreeAndSevenRanksAnySlabSizeAndEitherIo) {
   struct Run {
     int ranks;
     const char* slab;
@@ -192,61 +193,132 @@ TEST_F(TransformCommandTest, SameBitsAtOneTwoThreeAndSevenRanksAndAnySlabSize) {
   std::string alpha0;
   std::string component0;
   std::vector<std::int64_t> order0;
-  for (const auto& [ranks, slab] : {Run{1, "8388608"}, Run{2, "100000"}, Run{3, "333333"},
-                                    Run{7, "100000"}, Run{3, "8388608"}}) {
-    const std::string out = "ranks" + std::to_string(ranks) + "-" + slab + ".h5";
-    const auto t = transform(ranks, out, {"--slab-rows", slab, "--seed", "7"});
-    ASSERT_EQ(t.exit_code, 0) << t.output;
-    const auto alpha = h5_read_dataset<double>(*dir_ / out, "/alpha");
-    const auto component = h5_read_dataset<std::uint8_t>(*dir_ / out, "/component");
-    const auto order = h5_read_dataset<std::int64_t>(*dir_ / out, "/order");
-    std::string a(reinterpret_cast<const char*>(alpha.data()), alpha.size() * sizeof(double));
-    std::string c(component.begin(), component.end());
-    if (alpha0.empty()) {
-      alpha0 = a;
-      component0 = c;
-      order0 = order;
-    } else {
-      EXPECT_TRUE(a == alpha0) << ranks << " ranks, slab " << slab << ": /alpha differs";
-      EXPECT_TRUE(c == component0) << ranks << " ranks, slab " << slab << ": /component differs";
-      EXPECT_EQ(order, order0) << ranks << " ranks, slab " << slab;
+  // Slabs of 100000 and 333333 rows put most rank and slab boundaries inside 4 KiB blocks of
+  // both datasets, so --io direct writes those blocks' pieces from different ranks and slabs.
+  for (const char* io_mode : {"direct", "mpio"}) {
+    const std::string io = io_mode;
+    for (const auto& [ranks, slab] : {Run{1, "8388608"}, Run{2, "100000"}, Run{3, "333333"},
+                                      Run{7, "100000"}, Run{3, "8388608"}}) {
+      const std::string out = io + "-ranks" + std::to_string(ranks) + "-" + slab + ".h5";
+      const std::string what = "--io " + io + ", " + std::to_string(ranks) + " ranks, slab " + slab;
+      const auto t = transform(
+          ranks, out,
+          {"--slab-rows", slab, "--seed", "7", "--io", io, "--metrics", path(out + ".json")});
+      ASSERT_EQ(t.exit_code, 0) << t.output;
+      // The path asked for is the one taken (no silent fallback to MPI-IO).
+      EXPECT_EQ(json::parse(read_text(*dir_ / (out + ".json")))["io"], io) << what;
+      const auto alpha = h5_read_dataset<double>(*dir_ / out, "/alpha");
+      const auto component = h5_read_dataset<std::uint8_t>(*dir_ / out, "/component");
+      const auto order = h5_read_dataset<std::int64_t>(*dir_ / out, "/order");
+      ASSERT_EQ(alpha.size(), kRows) << what;
+      std::string a(reinterpret_cast<const char*>(alpha.data()), alpha.size() * sizeof(double));
+      std::string c(component.begin(), component.end());
+      if (alpha0.empty()) {
+        alpha0 = a;
+        component0 = c;
+        order0 = order;
+      } else {
+        EXPECT_TRUE(a == alpha0) << what << ": /alpha differs";
+        EXPECT_TRUE(c == component0) << what << ": /component differs";
+        EXPECT_EQ(order, order0) << what;
+      }
+      EXPECT_EQ(h5_attribute_text(*dir_ / out, "/", "complete"), "1") << what;
+      std::filesystem::remove(*dir_ / out);
     }
-    std::filesystem::remove(*dir_ / out);
   }
 }
 
+TEST_F(TransformCommandTest, Float32AlphaIsTheSameWithEitherIo) {
+  // 4-byte rows: the direct path's other element size.
+  const auto direct =
+      transform(3, "f32-direct.h5", {"--alpha-dtype", "f32", "--slab-rows", "333333"});
+  ASSERT_EQ(direct.exit_code, 0) << direct.output;
+  const auto mpio = transform(2, "f32-mpio.h5", {"--alpha-dtype", "f32", "--io", "mpio"});
+  ASSERT_EQ(mpio.exit_code, 0) << mpio.output;
+  const auto alpha = h5_read_dataset<float>(*dir_ / "f32-direct.h5", "/alpha");
+  ASSERT_EQ(alpha.size(), kRows);
+  EXPECT_TRUE(alpha == h5_read_dataset<float>(*dir_ / "f32-mpio.h5", "/alpha"));
+  EXPECT_TRUE(h5_read_dataset<std::uint8_t>(*dir_ / "f32-direct.h5", "/component") ==
+              h5_read_dataset<std::uint8_t>(*dir_ / "f32-mpio.h5", "/component"));
+  EXPECT_EQ(h5_attribute_text(*dir_ / "f32-direct.h5", "/", "lossy"), "1");
+}
+
 TEST_F(TransformCommandTest, ResumesAfterAFailureWithIdenticalDatasets) {
-  const auto full = transform(2, "full.h5", {"--slab-rows", "100000"});
+  const auto full = transform(2, "full.h5", {"--slab-rows", "100000", "--io", "mpio"});
   ASSERT_EQ(full.exit_code, 0) << full.output;
-  const auto failed =
-      transform(2, "resumed.h5", {"--slab-rows", "100000", "--fail-after-slabs", "4"});
+  const auto expect_same_as_full = [&](const std::string& out) {
+    EXPECT_TRUE(h5_read_dataset<double>(*dir_ / out, "/alpha") ==
+                h5_read_dataset<double>(*dir_ / "full.h5", "/alpha"))
+        << out << ": /alpha";
+    EXPECT_TRUE(h5_read_dataset<std::uint8_t>(*dir_ / out, "/component") ==
+                h5_read_dataset<std::uint8_t>(*dir_ / "full.h5", "/component"))
+        << out << ": /component";
+    for (const char* name : {"/order", "/counts"}) {
+      EXPECT_EQ(h5_read_dataset<std::int64_t>(*dir_ / out, name),
+                h5_read_dataset<std::int64_t>(*dir_ / "full.h5", name))
+          << out << ": " << name;
+    }
+  };
+  // Both runs --io direct: the slabs recorded as done were fsync'd before being recorded.
+  const auto failed = transform(
+      2, "resumed.h5", {"--slab-rows", "100000", "--io", "direct", "--fail-after-slabs", "4"});
   EXPECT_EQ(failed.exit_code, 1) << failed.output;
   ASSERT_TRUE(std::filesystem::exists(*dir_ / "resumed.h5.partial")) << "kept for the rerun";
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "resumed.h5"));
   EXPECT_EQ(h5_attribute_text(*dir_ / "resumed.h5.partial", "/", "slabs_done"), "4");
-  const auto rerun = transform(2, "resumed.h5", {"--slab-rows", "100000"});
+  const auto rerun = transform(2, "resumed.h5", {"--slab-rows", "100000", "--io", "direct"});
   ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
   EXPECT_THAT(rerun.output, HasSubstr("resuming"));
   EXPECT_FALSE(std::filesystem::exists(*dir_ / "resumed.h5.partial"));
-  for (const char* name : {"/alpha", "/component", "/order", "/counts"}) {
-    if (std::string(name) == "/alpha") {
-      EXPECT_EQ(h5_read_dataset<double>(*dir_ / "resumed.h5", name),
-                h5_read_dataset<double>(*dir_ / "full.h5", name));
-    } else if (std::string(name) == "/component") {
-      EXPECT_EQ(h5_read_dataset<std::uint8_t>(*dir_ / "resumed.h5", name),
-                h5_read_dataset<std::uint8_t>(*dir_ / "full.h5", name));
-    } else {
-      EXPECT_EQ(h5_read_dataset<std::int64_t>(*dir_ / "resumed.h5", name),
-                h5_read_dataset<std::int64_t>(*dir_ / "full.h5", name))
-          << name;
-    }
-  }
+  expect_same_as_full("resumed.h5");
+
+  // A partial left by --io mpio is continued with --io direct: the same datasets either way.
+  ASSERT_EQ(
+      transform(2, "mixed.h5", {"--slab-rows", "100000", "--io", "mpio", "--fail-after-slabs", "3"})
+          .exit_code,
+      1);
+  const auto mixed = transform(2, "mixed.h5", {"--slab-rows", "100000", "--io", "direct"});
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.output;
+  EXPECT_THAT(mixed.output, HasSubstr("resuming"));
+  expect_same_as_full("mixed.h5");
+
   // Different parameters do not resume a partial: they start again.
   ASSERT_EQ(
       transform(2, "other.h5", {"--slab-rows", "100000", "--fail-after-slabs", "2"}).exit_code, 1);
   const auto fresh = transform(2, "other.h5", {"--slab-rows", "100000", "--seed", "9"});
   ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_THAT(fresh.output, ::testing::Not(HasSubstr("resuming")));
+}
+
+TEST_F(TransformCommandTest, InverseRestoresTheSameBitsWithEitherIo) {
+  const auto t = transform(3, "inv-src.h5", {"--io", "mpio", "--slab-rows", "333333"});
+  ASSERT_EQ(t.exit_code, 0) << t.output;
+  const auto inverse = [&](int ranks, const std::string& out, const std::string& io,
+                           const std::string& slab) {
+    return run_modenorm(
+        ranks, {"inverse", "--in", path("inv-src.h5"), "--model", path("m.json"), "--out",
+                path(out), "--io", io, "--slab-rows", slab, "--metrics", path(out + ".json")});
+  };
+  const auto d = inverse(2, "inv-direct.h5", "direct", "250001");
+  ASSERT_EQ(d.exit_code, 0) << d.output;
+  const auto m = inverse(3, "inv-mpio.h5", "mpio", "8388608");
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  EXPECT_EQ(json::parse(read_text(*dir_ / "inv-direct.h5.json"))["io"], "direct");
+  EXPECT_EQ(json::parse(read_text(*dir_ / "inv-mpio.h5.json"))["io"], "mpio");
+  EXPECT_EQ(h5_attribute_text(*dir_ / "inv-direct.h5", "/", "complete"), "1");
+  const auto restored = h5_read_dataset<double>(*dir_ / "inv-direct.h5", "/Amount");
+  ASSERT_EQ(restored.size(), kRows);
+  EXPECT_TRUE(restored == h5_read_dataset<double>(*dir_ / "inv-mpio.h5", "/Amount"));
+  const auto component = h5_read_dataset<std::uint8_t>(*dir_ / "inv-src.h5", "/component");
+  const auto means = model_["components"]["means"].get<std::vector<double>>();
+  for (std::size_t i = 0; i < kRows; ++i) {
+    ASSERT_LE(std::abs(restored[i] - data_[i]),
+              1e-12 * (std::abs(data_[i]) + std::abs(means[component[i]])))
+        << "row " << i;
+  }
+  const auto bad = inverse(2, "inv-bad.h5", "posix", "100000");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--io"));
 }
 
 TEST_F(TransformCommandTest, ClipStoresTheResearchViewAndMarksItLossy) {
@@ -311,6 +383,10 @@ TEST_F(TransformCommandTest, BadInputsAndOutputsAreRefusedClearly) {
   r = transform(2, "x.h5", {"--alpha-dtype", "f16"}, "credit.h5");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_THAT(r.output, HasSubstr("--alpha-dtype"));
+  r = transform(2, "x.h5", {"--io", "posix"}, "credit.h5");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--io"));
+  EXPECT_FALSE(std::filesystem::exists(*dir_ / "x.h5.partial"));
 }
 
 TEST_F(TransformCommandTest, InverseRefusesFilesThatAreNotCompleteTransformOutputs) {

@@ -17,6 +17,8 @@ hid_t h5_native_type();
 template <>
 inline hid_t h5_native_type<double>() { return H5T_NATIVE_DOUBLE; }
 template <>
+inline hid_t h5_native_type<float>() { return H5T_NATIVE_FLOAT; }
+template <>
 inline hid_t h5_native_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
 template <>
 inline hid_t h5_native_type<std::int64_t>() { return H5T_NATIVE_INT64; }

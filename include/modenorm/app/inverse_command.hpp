@@ -12,6 +12,7 @@ struct InverseOptions {
   std::string out;
   std::string dataset = "/Amount";
   std::uint64_t slab_rows = std::uint64_t{8} << 20;
+  std::string io = "direct";  // how the restored rows reach the file: direct or mpio
   bool force = false;
   std::string metrics;
 };

@@ -16,6 +16,7 @@ struct TransformOptions {
   bool clip = false;                // the research code's +-0.99 view (lossy)
   std::uint64_t slab_rows = std::uint64_t{8} << 20;
   bool check_fingerprint = false;
+  std::string io = "direct";  // how /alpha and /component reach the file: direct or mpio
   bool force = false;
   std::string metrics;
   std::uint64_t fail_after_slabs = 0;  // tests only: fail after this many slab steps
