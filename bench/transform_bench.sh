@@ -3,7 +3,8 @@
 # `mpirun -n RANKS`, next to a raw direct-I/O write of the same output bytes (dd oflag=direct)
 # measured in the same run, so the figure can be read against what the disk can do.
 #
-#   [SLAB=rows] bench/transform_bench.sh [BUILD_DIR] [ROWS] [RANKS] [WORK_DIR]
+#   [SLAB=rows] [IO=direct|mpio] bench/transform_bench.sh [BUILD_DIR] [ROWS] [RANKS] [WORK_DIR]
+# IO sets --io of transform and inverse (unset: their default, direct).
 # Needs `modenorm scale` to make the input. Deletes every file it made.
 set -euo pipefail
 BUILD=${1:-/work/main/build/release}
@@ -34,14 +35,14 @@ dd_s=$(python3 -c "print($end - $start)")
 
 start=$(date +%s.%N)
 "${MPI[@]}" "$M" transform --in "$WORK/big.h5" --model "$WORK/m.json" --out "$WORK/t.h5" \
-  --metrics "$WORK/tm.json" ${SLAB:+--slab-rows "$SLAB"} 2>&1 | tail -6
+  --metrics "$WORK/tm.json" ${SLAB:+--slab-rows "$SLAB"} ${IO:+--io "$IO"} 2>&1 | tail -6
 sync
 end=$(date +%s.%N)
 tr_s=$(python3 -c "print($end - $start)")
 
 start=$(date +%s.%N)
 "${MPI[@]}" "$M" inverse --in "$WORK/t.h5" --model "$WORK/m.json" --out "$WORK/r.h5" \
-  --metrics "$WORK/im.json" 2>&1 | tail -5
+  --metrics "$WORK/im.json" ${IO:+--io "$IO"} 2>&1 | tail -5
 sync
 end=$(date +%s.%N)
 inv_s=$(python3 -c "print($end - $start)")
@@ -58,9 +59,10 @@ print(f"modenorm transform (read+compute+write, with start-up):  {tr:7.2f} s  "
 print(f"modenorm inverse (reads 9 B/row, writes 8 B/row):        {inv:7.2f} s  "
       f"{rows / inv / 1e6:6.1f} M rows/s")
 PY
-python3 - "$WORK/tm.json" <<'PY'
+python3 - "$WORK/tm.json" "$WORK/im.json" <<'PY'
 import json, sys
-m = json.load(open(sys.argv[1]))
-for s in m["stages"]:
-    print(f'  transform stage {s["stage"]:<20} max {s["max_seconds"]:.2f} s')
+for command, path in zip(("transform", "inverse"), sys.argv[1:]):
+    m = json.load(open(path))
+    for s in m["stages"]:
+        print(f'  {command} stage {s["stage"]:<20} max {s["max_seconds"]:.2f} s  (--io {m.get("io", "mpio")})')
 PY
