@@ -3,26 +3,11 @@
 #include <cmath>
 #include <limits>
 
+#include "modenorm/core/compensated_sum.hpp"
 #include "modenorm/core/hard_assignment.hpp"
 #include "modenorm/core/predict.hpp"
 
 namespace modenorm::core {
-namespace {
-
-// Neumaier's compensated sum: the table's terms span many orders of magnitude (counts of up to
-// ~1e8 times tiny responsibilities), and the table is small enough to afford it.
-struct CompensatedSum {
-  double sum = 0.0;
-  double error = 0.0;
-  void add(double v) {
-    const double t = sum + v;
-    error += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
-    sum = t;
-  }
-  [[nodiscard]] double value() const { return sum + error; }
-};
-
-}  // namespace
 
 bool merge_sorted_block(DistinctTable& table, std::span<const double> sorted_block,
                         std::size_t max_size) {

@@ -5,24 +5,10 @@
 #include <numbers>
 #include <vector>
 
+#include "modenorm/core/compensated_sum.hpp"
 #include "modenorm/core/estep.hpp"
 
 namespace modenorm::core {
-namespace {
-
-// Neumaier's compensated sum: the reference must be accurate enough to judge the fast kernel.
-struct CompensatedSum {
-  double sum = 0.0;
-  double compensation = 0.0;
-  void add(double v) {
-    const double t = sum + v;
-    compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
-    sum = t;
-  }
-  [[nodiscard]] double value() const { return sum + compensation; }
-};
-
-}  // namespace
 
 SufficientStats estep_block_reference(std::span<const double> x, const EStepTables& tables) {
   const auto k = static_cast<std::size_t>(tables.components());
