@@ -17,6 +17,7 @@
 #include "h5_files.hpp"
 #include "run_modenorm.hpp"
 #include "temp_dir.hpp"
+#include "text_files.hpp"
 
 namespace modenorm {
 namespace {
@@ -26,25 +27,12 @@ using ::testing::Not;
 using nlohmann::json;
 using testing::run_modenorm;
 
+using testing::read_csv_values;
+using testing::read_text;
+
 const std::string kSource = MODENORM_SOURCE_DIR;
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 json read_json(const std::filesystem::path& path) { return json::parse(read_text(path)); }
-
-std::vector<double> read_csv_values(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  std::vector<double> values;
-  while (std::getline(in, line)) values.push_back(std::strtod(line.c_str(), nullptr));
-  return values;
-}
 
 std::string means_option(const json& fixture) {
   std::string option = "means:";

@@ -23,6 +23,7 @@
 #include "h5_files.hpp"
 #include "run_modenorm.hpp"
 #include "temp_dir.hpp"
+#include "text_files.hpp"
 
 namespace modenorm {
 namespace {
@@ -33,23 +34,10 @@ using testing::h5_read_dataset;
 using ::testing::HasSubstr;
 using testing::run_modenorm;
 
+using testing::read_csv_values;
+using testing::read_text;
+
 const std::string kSource = MODENORM_SOURCE_DIR;
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<double> read_csv_values(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  std::vector<double> values;
-  while (std::getline(in, line)) values.push_back(std::strtod(line.c_str(), nullptr));
-  return values;
-}
 
 // `modenorm scale`'s recipe (bootstrap of the bundled column plus uniform jitter in [0, J)),
 // done here so the test does not depend on that command; then the extremes the research code
