@@ -1,8 +1,10 @@
 #include "modenorm/app/fault_injection.hpp"
 
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace modenorm::app {
 
@@ -20,6 +22,15 @@ void inject_fault_if_requested(std::string_view site, std::uint64_t event, int r
                              std::to_string(event) + " on rank " + std::to_string(rank) +
                              " (MODENORM_FAULT)");
   }
+}
+
+void delay_if_requested(std::string_view site) {
+  const char* spec = std::getenv("MODENORM_DELAY");
+  if (spec == nullptr) return;
+  const std::string text(spec);
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || std::string_view(text).substr(0, colon) != site) return;
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::stoll(text.substr(colon + 1))));
 }
 
 }  // namespace modenorm::app

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "modenorm/app/command.hpp"
+#include "modenorm/app/fault_injection.hpp"
 #include "modenorm/app/interrupt.hpp"
 #include "modenorm/app/metrics_file.hpp"
 #include "modenorm/app/model_group.hpp"
@@ -393,6 +394,7 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
         for (std::size_t k = 0; k < K; ++k) out.counts[k] += global[k];
         record_progress(out.file, s + 1, out.counts);
       }
+      delay_if_requested("transform-slab");
       if (options.fail_after_slabs > 0 && s + 1 == options.fail_after_slabs) {
         // Test hook: a failure that is not the user's, as a crash would leave the output.
         throw parallel::CollectiveError(0, "--fail-after-slabs: simulated failure", false);

@@ -49,8 +49,10 @@ signal_midway() {  # signal, output path, pid
 # 1. SIGKILL, then the same command again.
 # setsid (no fork: a background job is not a group leader) makes mpirun the leader of its own
 # process group, so $! is both its pid and the group to signal.
+# MODENORM_DELAY (test-only) pauses after every recorded slab, so the signal reliably lands while
+# the run is still going, however fast the machine.
 transform_args "$tmp/killed.h5"
-setsid "${args[@]}" >"$tmp/killed.log" 2>&1 &
+MODENORM_DELAY=transform-slab:200 setsid "${args[@]}" >"$tmp/killed.log" 2>&1 &
 pid=$!
 signal_midway KILL "$tmp/killed.h5" "$pid"
 wait "$pid" && rc=0 || rc=$?
@@ -75,7 +77,7 @@ done
 
 # 2. SIGTERM: a clean stop.
 transform_args "$tmp/termed.h5"
-setsid "${args[@]}" >"$tmp/termed.log" 2>&1 &
+MODENORM_DELAY=transform-slab:200 setsid "${args[@]}" >"$tmp/termed.log" 2>&1 &
 pid=$!
 signal_midway TERM "$tmp/termed.h5" "$pid"
 wait "$pid" && rc=0 || rc=$?
