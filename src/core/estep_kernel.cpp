@@ -33,6 +33,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "component_skipping.hpp"
@@ -70,6 +71,7 @@ struct TileSums {
   alignas(64) Lanes entropy;                      // sum A / s
   alignas(64) Lanes max_sum;                      // sum M
   alignas(64) Lanes product;                      // product of s
+  alignas(64) Lanes weighted_log;                 // sum q ln s (weighted rows only)
 };
 
 // Working arrays of one tile, all in L1.
@@ -118,6 +120,9 @@ double sum_lanes(const double* v) {
 
 // Steps 2-4 for one tile. Each step is a loop over the 64 rows per active component, which
 // compilers vectorise reliably; the tile's working arrays stay in L1.
+// `valid` is each row's weight: 1 for a row, 0 for padding, or a quadrature weight (kWeighted,
+// estep_weighted_rows). Weighted rows sum q ln s with one log per row instead of the product.
+template <bool kWeighted>
 void process_tile(const double* x, const double* valid, double x_ref, const ActiveTable& table,
                   TileWork& work, TileSums& sums) {
   const int active = table.count;
@@ -175,6 +180,7 @@ void process_tile(const double* x, const double* valid, double x_ref, const Acti
     sums.entropy[static_cast<std::size_t>(l)] = 0.0;
     sums.max_sum[static_cast<std::size_t>(l)] = 0.0;
     sums.product[static_cast<std::size_t>(l)] = 1.0;
+    sums.weighted_log[static_cast<std::size_t>(l)] = 0.0;
   }
   for (int g = 0; g < kGroups; ++g) {
 #pragma omp simd
@@ -183,7 +189,12 @@ void process_tile(const double* x, const double* valid, double x_ref, const Acti
       const int i = g * kLanes + l;
       sums.entropy[lane] = std::fma(entropy_part[i], inv_sum[i], sums.entropy[lane]);
       sums.max_sum[lane] = std::fma(valid[i], max_w[i], sums.max_sum[lane]);
-      sums.product[lane] *= valid[i] > 0.0 ? sum_e[i] : 1.0;
+      if constexpr (kWeighted) {
+        sums.weighted_log[lane] =
+            std::fma(valid[i], fast_math::log(sum_e[i]), sums.weighted_log[lane]);
+      } else {
+        sums.product[lane] *= valid[i] > 0.0 ? sum_e[i] : 1.0;
+      }
     }
   }
 
@@ -228,12 +239,12 @@ void fill_table(const std::array<int, kMaxComponents>& index, int count, const E
   }
 }
 
-void load_tile(std::span<const double> rows, std::array<double, kTileRows>& x,
-               std::array<double, kTileRows>& valid) {
+void load_tile(std::span<const double> rows, std::span<const double> weights,
+               std::array<double, kTileRows>& x, std::array<double, kTileRows>& valid) {
   const std::size_t n = rows.size();
   for (std::size_t i = 0; i < n; ++i) {
     x[i] = rows[i];
-    valid[i] = 1.0;
+    valid[i] = weights.empty() ? 1.0 : weights[i];
   }
   // Padding repeats the last value, so the tile's range is unchanged, and has weight 0.
   for (std::size_t i = n; i < kTileRows; ++i) {
@@ -373,11 +384,17 @@ bool fits_float(double lo, double hi, const EStepTables& tables) {
   return true;
 }
 
-template <bool kMixed>
-SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& tables,
-                                 ComponentSkipping skipping) {
+// `weights` empty: every row counts once (estep_block, estep_block_mixed); otherwise row i
+// counts weights[i] times (estep_weighted_rows; double only).
+template <bool kMixed, bool kWeighted>
+SufficientStats estep_block_impl(std::span<const double> x, std::span<const double> weights,
+                                 const EStepTables& tables, ComponentSkipping skipping) {
+  static_assert(!(kMixed && kWeighted), "the weighted kernel runs in double");
   const int k = tables.components();
-  if (k > kMaxComponents) return estep_block_reference(x, tables);
+  if (k > kMaxComponents) {
+    if constexpr (kWeighted) return estep_weighted_rows_reference(x, weights, tables);
+    return estep_block_reference(x, tables);
+  }
   SufficientStats out = make_empty_stats(tables.shift);
   out.rows = x.size();
   if (x.empty() || k == 0) return out;
@@ -403,7 +420,7 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
   int tiles_in_chunk = 0;
   for (std::size_t begin = 0; begin < x.size(); begin += kTileRows) {
     const std::size_t n = std::min<std::size_t>(kTileRows, x.size() - begin);
-    load_tile(x.subspan(begin, n), xt, valid);
+    load_tile(x.subspan(begin, n), kWeighted ? weights.subspan(begin, n) : weights, xt, valid);
     double lo = xt[0];
     double hi = xt[0];
 #pragma omp simd reduction(min : lo) reduction(max : hi)
@@ -435,7 +452,7 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
     if (kMixed && fits_float(lo, hi, tables)) {
       process_tile_mixed(xt.data(), valid.data(), x_ref, table, *work_float, tile_sums);
     } else {
-      process_tile(xt.data(), valid.data(), x_ref, table, *work, tile_sums);
+      process_tile<kWeighted>(xt.data(), valid.data(), x_ref, table, *work, tile_sums);
     }
 
     // Tile -> chunk: shift the sums from x_ref to c_k; entropy and log normaliser per lane.
@@ -457,7 +474,8 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
 #pragma omp simd
     for (int l = 0; l < kLanes; ++l) {
       const auto lane = static_cast<std::size_t>(l);
-      const double log_product = fast_math::log(tile_sums.product[lane]);
+      const double log_product =
+          kWeighted ? tile_sums.weighted_log[lane] : fast_math::log(tile_sums.product[lane]);
       chunk.H[lane] += tile_sums.entropy[lane] - log_product;
       chunk.log_norm[lane] += tile_sums.max_sum[lane] + log_product;
     }
@@ -483,12 +501,20 @@ SufficientStats estep_block_impl(std::span<const double> x, const EStepTables& t
 
 SufficientStats estep_block(std::span<const double> x, const EStepTables& tables,
                             ComponentSkipping skipping) {
-  return estep_block_impl<false>(x, tables, skipping);
+  return estep_block_impl<false, false>(x, {}, tables, skipping);
 }
 
 SufficientStats estep_block_mixed(std::span<const double> x, const EStepTables& tables,
                                   ComponentSkipping skipping) {
-  return estep_block_impl<true>(x, tables, skipping);
+  return estep_block_impl<true, false>(x, {}, tables, skipping);
+}
+
+SufficientStats estep_weighted_rows(std::span<const double> x, std::span<const double> weights,
+                                    const EStepTables& tables, ComponentSkipping skipping) {
+  if (weights.size() != x.size()) {
+    throw std::invalid_argument("estep_weighted_rows: one weight per row expected");
+  }
+  return estep_block_impl<false, true>(x, weights, tables, skipping);
 }
 
 }  // namespace modenorm::core

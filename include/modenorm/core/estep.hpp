@@ -43,6 +43,20 @@ enum class ComponentSkipping {
 [[nodiscard]] SufficientStats estep_block_reference(std::span<const double> x,
                                                     const EStepTables& tables);
 
+// Weighted rows: row i stands for weights[i] rows (any real weight, e.g. the nodes of a
+// quadrature rule, tile_quadrature.hpp). The double kernel of estep_block with each row's terms
+// multiplied by its weight and one log per row for the entropy; `rows` of the result is
+// x.size(), which callers that know the real row count overwrite. Throws std::invalid_argument
+// unless weights.size() == x.size().
+[[nodiscard]] SufficientStats estep_weighted_rows(
+    std::span<const double> x, std::span<const double> weights, const EStepTables& tables,
+    ComponentSkipping skipping = ComponentSkipping::enabled);
+
+// The scalar reference with weights, for tests and for more than 64 components.
+[[nodiscard]] SufficientStats estep_weighted_rows_reference(std::span<const double> x,
+                                                            std::span<const double> weights,
+                                                            const EStepTables& tables);
+
 // All rows of a (local) data set in blocks of `block_rows`, merged in block order: the serial
 // data pass. Blocks are processed as given (sort them beforehand for speed).
 [[nodiscard]] SufficientStats estep_blocks(std::span<const double> x, const EStepTables& tables,

@@ -28,8 +28,9 @@ struct FittedModel {
   FitSettings settings;
   std::string init;  // "kmeans", "random" or "means:v1,v2,..."
   std::uint64_t seed = 42;
-  std::uint64_t block_rows = 0;  // the fixed reduction block; part of the result's bits
-  std::string data_path = "rows";  // "rows" (every row, per block) or "distinct-values"
+  std::uint64_t block_rows = 0;    // the fixed reduction block; part of the result's bits
+  std::string data_path = "rows";  // "rows" (every row, per block), "quadrature" (every row,
+                                   // per tile rule or row) or "distinct-values"
   InputFingerprint input;
   Priors priors;
   Params params;                             // the variational posterior at exit (VGM_SPEC §5.2)
