@@ -9,13 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "modenorm/app/command.hpp"
-#include "modenorm/app/fit_command.hpp"
 #include "modenorm/app/fault_injection.hpp"
 #include "modenorm/app/fit_checkpoint.hpp"
+#include "modenorm/app/fit_command.hpp"
 #include "modenorm/app/fit_reduction.hpp"
 #include "modenorm/app/fit_shard.hpp"
 #include "modenorm/app/interrupt.hpp"
@@ -32,6 +32,7 @@
 #include "modenorm/core/moments.hpp"
 #include "modenorm/core/predict.hpp"
 #include "modenorm/core/random_init.hpp"
+#include "modenorm/core/tile_quadrature.hpp"
 #include "modenorm/io/dataset_1d.hpp"
 #include "modenorm/io/hdf5_file.hpp"
 #include "modenorm/io/model_json.hpp"
@@ -60,14 +61,17 @@ nlohmann::ordered_json to_json(const FitOptions& o) {
           {"block_rows", o.block_rows},
           {"kmeans_sample", o.kmeans_sample},
           {"distinct", o.distinct},
-          {"distinct_max", o.distinct_max}};
+          {"distinct_max", o.distinct_max},
+          {"estep", o.estep}};
 }
 
 core::FitSettings settings_from(const FitOptions& o) {
   using core::InputError;
   if (o.components < 1 || o.components > 255) {
-    throw InputError("--components: must be between 1 and 255 (component indices are stored "
-                     "as uint8), got " + std::to_string(o.components));
+    throw InputError(
+        "--components: must be between 1 and 255 (component indices are stored "
+        "as uint8), got " +
+        std::to_string(o.components));
   }
   if (!(o.weight_prior > 0) || !std::isfinite(o.weight_prior)) {
     throw InputError("--weight-prior: must be a positive number");
@@ -87,13 +91,16 @@ core::FitSettings settings_from(const FitOptions& o) {
   if (o.distinct != "auto" && o.distinct != "on" && o.distinct != "off") {
     throw InputError("--distinct: expected auto, on or off, got '" + o.distinct + "'");
   }
+  if (o.estep != "quadrature" && o.estep != "rows") {
+    throw InputError("--estep: expected quadrature or rows, got '" + o.estep + "'");
+  }
   core::FitSettings s;
   s.components = o.components;
   s.weight_concentration_prior = o.weight_prior;
   s.max_iter = o.max_iter;
   s.tol = o.tol;
-  s.tol_mode = o.tol_mode == "absolute" ? core::ToleranceMode::absolute
-                                        : core::ToleranceMode::per_row;
+  s.tol_mode =
+      o.tol_mode == "absolute" ? core::ToleranceMode::absolute : core::ToleranceMode::per_row;
   s.reg_covar = o.reg_covar;
   s.weight_threshold = o.eps;
   return s;
@@ -120,21 +127,21 @@ std::optional<core::DistinctTable> build_distinct_table(const FitShard& shard,
   });
   if (parallel::allreduce_min(ok ? 1 : 0, comm) == 0) return std::nullopt;
   const int ranks = parallel::comm_size(comm);
-  const auto sizes = parallel::allgather(
-      parallel::detail::mpi_count(local.size(), "distinct table gather"), comm);
+  const auto sizes =
+      parallel::allgather(parallel::detail::mpi_count(local.size(), "distinct table gather"), comm);
   std::vector<int> offsets(static_cast<std::size_t>(ranks), 0);
   for (std::size_t r = 1; r < offsets.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
   const auto total = static_cast<std::size_t>(offsets.back() + sizes.back());
   std::vector<double> values(total);
   std::vector<std::uint64_t> counts(total);
-  parallel::check_mpi(MPI_Allgatherv(local.values.data(), static_cast<int>(local.size()),
-                                     MPI_DOUBLE, values.data(), sizes.data(), offsets.data(),
-                                     MPI_DOUBLE, comm),
-                      "MPI_Allgatherv");
-  parallel::check_mpi(MPI_Allgatherv(local.counts.data(), static_cast<int>(local.size()),
-                                     MPI_UINT64_T, counts.data(), sizes.data(), offsets.data(),
-                                     MPI_UINT64_T, comm),
-                      "MPI_Allgatherv");
+  parallel::check_mpi(
+      MPI_Allgatherv(local.values.data(), static_cast<int>(local.size()), MPI_DOUBLE, values.data(),
+                     sizes.data(), offsets.data(), MPI_DOUBLE, comm),
+      "MPI_Allgatherv");
+  parallel::check_mpi(
+      MPI_Allgatherv(local.counts.data(), static_cast<int>(local.size()), MPI_UINT64_T,
+                     counts.data(), sizes.data(), offsets.data(), MPI_UINT64_T, comm),
+      "MPI_Allgatherv");
   core::DistinctTable global;
   for (std::size_t r = 0; r < sizes.size(); ++r) {
     const auto begin = static_cast<std::size_t>(offsets[r]);
@@ -152,14 +159,17 @@ std::optional<core::DistinctTable> build_distinct_table(const FitShard& shard,
 
 // What a checkpoint's state depends on: the options that change the iterates and the input.
 nlohmann::json checkpoint_identity(const FitOptions& o, const ColumnSummary& column, double sum,
-                                   bool distinct) {
+                                   const std::string& data_path) {
   nlohmann::json options = to_json(o);
   for (const char* key : {"model", "memory_budget", "max_iter"}) options.erase(key);
   return {{"options", options},
           {"input",
-           {{"rows", column.rows_total}, {"rows_skipped", column.rows_skipped},
-            {"min", column.min}, {"max", column.max}, {"sum", sum}}},
-          {"data_path", distinct ? "distinct-values" : "rows"}};
+           {{"rows", column.rows_total},
+            {"rows_skipped", column.rows_skipped},
+            {"min", column.min},
+            {"max", column.max},
+            {"sum", sum}}},
+          {"data_path", data_path}};
 }
 
 void write_metrics(const std::string& path, const nlohmann::ordered_json& metrics) {
@@ -184,8 +194,8 @@ int run_fit(const FitOptions& options) {
       [&] {
         settings = settings_from(options);
         init = parse_init(options.init, options.components);
-        budget = parse_memory_budget("--memory-budget", options.memory_budget,
-                                     ranks_on_this_node(comm));
+        budget =
+            parse_memory_budget("--memory-budget", options.memory_budget, ranks_on_this_node(comm));
         io::parse_bad_value_policy(options.bad_values);
         if (rank == 0 && std::filesystem::exists(options.model) && !options.force) {
           throw core::InputError("--model: " + options.model +
@@ -206,11 +216,11 @@ int run_fit(const FitOptions& options) {
   FitShard shard(dataset, shard_options, comm, timer);
   const auto& column = shard.summary();
   if (rank == 0) {
-    spdlog::info("fit: {} rows of {} on {} rank(s); {} blocks of {} rows; shard {} ({} per rank "
-                 "budget)",
-                 column.rows_used, dataset.where(), ranks, shard.block_count(), options.block_rows,
-                 shard.resident() ? "resident in memory" : "streamed from the file every pass",
-                 budget_all);
+    spdlog::info(
+        "fit: {} rows of {} on {} rank(s); {} blocks of {} rows; shard {} ({} per rank "
+        "budget)",
+        column.rows_used, dataset.where(), ranks, shard.block_count(), options.block_rows,
+        shard.resident() ? "resident in memory" : "streamed from the file every pass", budget_all);
   }
   // sklearn's input checks (VGM_SPEC §2): at least 2 rows and at least K rows.
   if (column.rows_used < 2 || column.rows_used < static_cast<std::uint64_t>(settings.components)) {
@@ -227,17 +237,23 @@ int run_fit(const FitOptions& options) {
   double sum = 0.0;
   {
     auto scope = timer.stage("priors", static_cast<double>(column.rows_used) / ranks);
-    sum = reduce_block_scalar(shard, [](std::span<const double> x) {
-      double s = 0.0;
-      for (const double v : x) s += v;
-      return s;
-    }, comm);
+    sum = reduce_block_scalar(
+        shard,
+        [](std::span<const double> x) {
+          double s = 0.0;
+          for (const double v : x) s += v;
+          return s;
+        },
+        comm);
     const double m0 = sum / static_cast<double>(column.rows_used);
-    const double scatter = reduce_block_scalar(shard, [m0](std::span<const double> x) {
-      double s = 0.0;
-      for (const double v : x) s += (v - m0) * (v - m0);
-      return s;
-    }, comm);
+    const double scatter = reduce_block_scalar(
+        shard,
+        [m0](std::span<const double> x) {
+          double s = 0.0;
+          for (const double v : x) s += (v - m0) * (v - m0);
+          return s;
+        },
+        comm);
     core::DataMoments moments;
     moments.count = column.rows_used;
     moments.mean = m0;
@@ -255,17 +271,19 @@ int run_fit(const FitOptions& options) {
     auto scope = timer.stage("distinct table", static_cast<double>(column.rows_used) / ranks);
     distinct = build_distinct_table(shard, options.distinct_max, comm);
     if (!distinct && options.distinct == "on") {
-      throw parallel::CollectiveError(
-          0, "--distinct on: " + dataset.where() + " has more than " +
-                 std::to_string(options.distinct_max) + " distinct values (--distinct-max)",
-          true);
+      throw parallel::CollectiveError(0,
+                                      "--distinct on: " + dataset.where() + " has more than " +
+                                          std::to_string(options.distinct_max) +
+                                          " distinct values (--distinct-max)",
+                                      true);
     }
   }
   if (rank == 0) {
     if (distinct) {
-      spdlog::info("fit path: distinct values ({} distinct of {} rows); every EM iteration "
-                   "passes over the table instead of the rows",
-                   distinct->size(), column.rows_used);
+      spdlog::info(
+          "fit path: distinct values ({} distinct of {} rows); every EM iteration "
+          "passes over the table instead of the rows",
+          distinct->size(), column.rows_used);
     } else {
       spdlog::info("fit path: every row, every iteration ({})",
                    options.distinct == "off" ? "--distinct off"
@@ -273,8 +291,33 @@ int run_fit(const FitOptions& options) {
     }
   }
 
+  // The quadrature E-step (tile_quadrature.hpp) on a resident shard: Gauss rules of every
+  // 256-row tile of every sorted block, built once; each pass sums a tile from its rule when
+  // the bound proves it accurate, else from its rows.
+  std::vector<core::BlockQuadrature> rules;
+  const bool quadrature = !distinct && options.estep == "quadrature" && shard.resident();
+  if (quadrature) {
+    auto scope = timer.stage("quadrature rules", static_cast<double>(column.rows_used) / ranks);
+    rules.resize(shard.local_blocks());
+    std::size_t bytes = 0;
+    shard.for_each_block([&](std::uint64_t block, std::span<const double> x) {
+      auto& r = rules[static_cast<std::size_t>(block - shard.first_block())];
+      r = core::make_block_quadrature(x);
+      bytes += r.bytes();
+    });
+    if (rank == 0) {
+      spdlog::info(
+          "fit path: quadrature E-step over every row ({} rules of {}-row tiles, {:.1f} "
+          "MB on rank 0)",
+          core::kQuadratureNodes, core::kQuadratureTileRows, static_cast<double>(bytes) / 1e6);
+    }
+  } else if (rank == 0 && !distinct && options.estep == "quadrature") {
+    spdlog::info("fit path: rows (the quadrature E-step needs a resident shard)");
+  }
+  const std::string data_path = distinct ? "distinct-values" : (quadrature ? "quadrature" : "rows");
+
   // A saved EM state to continue from (fit --checkpoint F --resume).
-  const auto identity = checkpoint_identity(options, column, sum, distinct.has_value());
+  const auto identity = checkpoint_identity(options, column, sum, data_path);
   std::optional<core::EmState> resume_state;
   if (options.resume) {
     resume_state = parallel::run_collectively(
@@ -328,15 +371,29 @@ int run_fit(const FitOptions& options) {
   // EM (VGM_SPEC §4-§6): one pass over all rows per iteration.
   const double n = static_cast<double>(column.rows_used);
   if (rank == 0 && settings.tol_mode == core::ToleranceMode::absolute) {
-    spdlog::info("convergence: sklearn's absolute rule |dLB| < {} on a bound summed over {} rows "
-                 "(a per-row change below {:.3g}); at this size expect all {} iterations",
-                 settings.tol, column.rows_used, settings.tol / n, settings.max_iter);
+    spdlog::info(
+        "convergence: sklearn's absolute rule |dLB| < {} on a bound summed over {} rows "
+        "(a per-row change below {:.3g}); at this size expect all {} iterations",
+        settings.tol, column.rows_used, settings.tol / n, settings.max_iter);
   }
   auto iteration_start = std::chrono::steady_clock::now();
+  core::QuadratureCounts quadrature_counts;
+  std::uint64_t passes = 0;
   const core::DataPass pass = [&](const core::EStepTables& tables) {
     throw_if_interrupted(comm);
     auto scope = timer.stage("EM iterations", n / ranks);
     if (distinct) return core::estep_distinct(*distinct, tables);  // same on every rank
+    if (quadrature) {
+      ++passes;
+      return reduce_block_stats(
+          shard, tables.shift,
+          [&](std::uint64_t block, std::span<const double> x) {
+            return core::estep_block_quadrature(
+                x, rules[static_cast<std::size_t>(block - shard.first_block())], tables,
+                &quadrature_counts);
+          },
+          comm);
+    }
     return reduce_block_stats(
         shard, tables.shift,
         [&](std::uint64_t, std::span<const double> x) { return core::estep_block(x, tables); },
@@ -358,23 +415,23 @@ int run_fit(const FitOptions& options) {
       parallel::run_collectively(
           [&] {
             if (rank != 0) return;
-            std::vector<double> bounds = resume_state ? resume_state->lower_bounds
-                                                      : std::vector<double>{};
+            std::vector<double> bounds =
+                resume_state ? resume_state->lower_bounds : std::vector<double>{};
             bounds.insert(bounds.end(), history.begin(), history.end());
             write_fit_checkpoint(options.checkpoint, identity,
                                  {*report.params, bounds, report.converged});
           },
           comm);
     }
-    inject_fault_if_requested("fit-iteration", static_cast<std::uint64_t>(report.iteration),
-                              rank);
+    inject_fault_if_requested("fit-iteration", static_cast<std::uint64_t>(report.iteration), rank);
   };
   const core::FitResult fit = core::run_em(settings, priors, init_stats, pass, observe,
                                            resume_state ? &*resume_state : nullptr);
   if (rank == 0 && !fit.converged) {
-    spdlog::warn("EM did not converge in {} iterations (tol {} {}); the model is the last "
-                 "iterate, as scikit-learn's is",
-                 fit.n_iter, settings.tol, options.tol_mode);
+    spdlog::warn(
+        "EM did not converge in {} iterations (tol {} {}); the model is the last "
+        "iterate, as scikit-learn's is",
+        fit.n_iter, settings.tol, options.tol_mode);
   }
 
   // The CTAB-GAN valid rule needs predict() counts under the final parameters (VGM_SPEC §1.4).
@@ -385,9 +442,8 @@ int run_fit(const FitOptions& options) {
     if (distinct) {
       core::count_argmax_distinct(*distinct, tables, counts);
     } else {
-      shard.for_each_block([&](std::uint64_t, std::span<const double> x) {
-        core::count_argmax(x, tables, counts);
-      });
+      shard.for_each_block(
+          [&](std::uint64_t, std::span<const double> x) { core::count_argmax(x, tables, counts); });
       counts = parallel::allreduce_sum(counts, comm);
     }
   }
@@ -397,7 +453,7 @@ int run_fit(const FitOptions& options) {
   model.init = options.init;
   model.seed = options.seed;
   model.block_rows = options.block_rows;
-  model.data_path = distinct ? "distinct-values" : "rows";
+  model.data_path = data_path;
   model.input = {std::filesystem::path(options.in).filename().string(),
                  options.dataset,
                  column.rows_total,
@@ -417,8 +473,9 @@ int run_fit(const FitOptions& options) {
   parallel::run_collectively(
       [&] {
         if (model.valid_indices().empty()) {
-          throw core::InputError("fit: no component passed the valid rule (weight > --eps and "
-                                 "predicted for at least one row)");
+          throw core::InputError(
+              "fit: no component passed the valid rule (weight > --eps and "
+              "predicted for at least one row)");
         }
         if (rank == 0) {
           io::write_model_file(options.model, model);
@@ -427,27 +484,41 @@ int run_fit(const FitOptions& options) {
       },
       comm);
 
+  if (quadrature) {
+    const auto tiles = parallel::allreduce_sum(
+        std::vector<std::uint64_t>{quadrature_counts.tiles_by_rule, quadrature_counts.tiles_by_rows,
+                                   quadrature_counts.rows_by_rows},
+        comm);
+    if (rank == 0 && tiles[0] + tiles[1] > 0) {
+      spdlog::info(
+          "quadrature E-step: {:.2f} % of tile evaluations from their rule, {:.2f} % of "
+          "row evaluations from the rows",
+          100.0 * static_cast<double>(tiles[0]) / static_cast<double>(tiles[0] + tiles[1]),
+          100.0 * static_cast<double>(tiles[2]) /
+              (static_cast<double>(column.rows_used) * static_cast<double>(passes)));
+    }
+  }
   const auto stages = timer.summarise(comm);
   if (rank == 0) {
     std::string valid_list;
     for (const int k : model.valid_indices()) {
-      valid_list += fmt::format(" {}(w={:.4f} mean={:.4g} std={:.4g})", k,
-                                model.weights[k], model.params.m[k], model.stds[k]);
+      valid_list += fmt::format(" {}(w={:.4f} mean={:.4g} std={:.4g})", k, model.weights[k],
+                                model.params.m[k], model.stds[k]);
     }
     spdlog::info("fit: {} iterations, converged={}, lower bound {:.10e}; {} valid mode(s):{}",
                  fit.n_iter, fit.converged, fit.lower_bound, model.valid_indices().size(),
                  valid_list);
     spdlog::info("model written to {}\n{}", options.model, format_stage_table(stages));
     if (!options.metrics.empty()) {
-      write_metrics(options.metrics,
-                    {{"command", "fit"},
-                     {"ranks", ranks},
-                     {"rows", column.rows_used},
-                     {"resident", shard.resident()},
-                     {"wall_seconds", std::chrono::duration<double>(
-                                          std::chrono::steady_clock::now() - started)
-                                          .count()},
-                     {"stages", stages_to_json(stages)}});
+      write_metrics(
+          options.metrics,
+          {{"command", "fit"},
+           {"ranks", ranks},
+           {"rows", column.rows_used},
+           {"resident", shard.resident()},
+           {"wall_seconds",
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+           {"stages", stages_to_json(stages)}});
     }
   }
   return 0;
@@ -456,15 +527,15 @@ int run_fit(const FitOptions& options) {
 void register_fit_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<FitOptions>();
   auto* cmd = app.add_subcommand(
-      "fit", "Fit the variational Bayesian Gaussian mixture on every row (scikit-learn's "
-             "BayesianGaussianMixture, CTGAN settings)");
+      "fit",
+      "Fit the variational Bayesian Gaussian mixture on every row (scikit-learn's "
+      "BayesianGaussianMixture, CTGAN settings)");
   cmd->add_option("--in", o->in, "Input HDF5 file")->required();
   cmd->add_option("--dataset", o->dataset, "1-D float dataset in the input")->capture_default_str();
   cmd->add_option("--model", o->model, "Output model file (JSON)")->required();
   cmd->add_option("--components", o->components, "Number of mixture components K (1-255)")
       ->capture_default_str();
-  cmd->add_option("--weight-prior", o->weight_prior,
-                  "Dirichlet-process weight concentration prior")
+  cmd->add_option("--weight-prior", o->weight_prior, "Dirichlet-process weight concentration prior")
       ->capture_default_str();
   cmd->add_option("--max-iter", o->max_iter, "EM iterations at most")->capture_default_str();
   cmd->add_option("--tol", o->tol, "Convergence threshold on the lower-bound change")
@@ -497,6 +568,11 @@ void register_fit_command(CLI::App& app, CommandAction& action) {
                   "auto: fit on the table of distinct values with their counts when there are at "
                   "most --distinct-max of them (exact; money in cents has few); on: require it; "
                   "off: pass over every row")
+      ->capture_default_str();
+  cmd->add_option("--estep", o->estep,
+                  "quadrature: sum each 256-row tile of a resident shard from its 8-node Gauss "
+                  "rule when a bound proves it within 1e-12 of the row-by-row sums, else from "
+                  "its rows (about 3x faster); rows: every row by the double kernel")
       ->capture_default_str();
   cmd->add_option("--distinct-max", o->distinct_max, "Largest distinct-value table to use")
       ->capture_default_str();

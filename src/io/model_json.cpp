@@ -43,7 +43,8 @@ class Reader {
   std::uint64_t count(const json& parent, const std::string& path, const char* key) const {
     if (!parent.contains(key)) fail(path + key, "is missing");
     const json& value = parent.at(key);
-    if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
+    if (!value.is_number_unsigned() &&
+        !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
       fail(path + key, "must be a non-negative integer");
     }
     return value.get<std::uint64_t>();
@@ -106,12 +107,14 @@ ordered_json model_to_json(const core::FittedModel& model) {
                    {"seed", model.seed},
                    {"block_rows", model.block_rows},
                    {"data_path", model.data_path}};
-  j["input"] = {{"file", model.input.file},       {"dataset", model.input.dataset},
-                {"rows", model.input.rows},       {"rows_skipped", model.input.rows_skipped},
-                {"min", model.input.min},         {"max", model.input.max},
+  j["input"] = {{"file", model.input.file}, {"dataset", model.input.dataset},
+                {"rows", model.input.rows}, {"rows_skipped", model.input.rows_skipped},
+                {"min", model.input.min},   {"max", model.input.max},
                 {"sum", model.input.sum}};
-  j["priors"] = {{"alpha0", model.priors.alpha0}, {"beta0", model.priors.beta0},
-                 {"m0", model.priors.m0},         {"nu0", model.priors.nu0},
+  j["priors"] = {{"alpha0", model.priors.alpha0},
+                 {"beta0", model.priors.beta0},
+                 {"m0", model.priors.m0},
+                 {"nu0", model.priors.nu0},
                  {"psi0", model.priors.psi0}};
   j["fit"] = {{"n_iter", model.n_iter},
               {"converged", model.converged},
@@ -156,16 +159,16 @@ core::FittedModel model_from_json(const json& j, const std::string& source) {
   m.settings.tol = r.number(s, "settings.", "tol");
   const std::string mode = r.text(s, "settings.", "tol_mode");
   if (mode != "absolute" && mode != "per-row") r.fail("settings.tol_mode", "is unknown: " + mode);
-  m.settings.tol_mode = mode == "absolute" ? core::ToleranceMode::absolute
-                                           : core::ToleranceMode::per_row;
+  m.settings.tol_mode =
+      mode == "absolute" ? core::ToleranceMode::absolute : core::ToleranceMode::per_row;
   m.settings.max_iter = static_cast<int>(r.count(s, "settings.", "max_iter"));
   m.settings.weight_threshold = r.number(s, "settings.", "weight_threshold");
   m.init = r.text(s, "settings.", "init");
   m.seed = r.count(s, "settings.", "seed");
   m.block_rows = r.count(s, "settings.", "block_rows");
   m.data_path = r.text(s, "settings.", "data_path");
-  if (m.data_path != "rows" && m.data_path != "distinct-values") {
-    r.fail("settings.data_path", "must be rows or distinct-values");
+  if (m.data_path != "rows" && m.data_path != "distinct-values" && m.data_path != "quadrature") {
+    r.fail("settings.data_path", "must be rows, distinct-values or quadrature");
   }
 
   const json& in = r.object(j, "", "input");
@@ -185,7 +188,8 @@ core::FittedModel model_from_json(const json& j, const std::string& source) {
   const json& fit = r.object(j, "", "fit");
   m.n_iter = static_cast<int>(r.count(fit, "fit.", "n_iter"));
   m.converged = r.flag(fit, "fit.", "converged");
-  const auto history = r.array(fit, "fit.", "lower_bound_history", static_cast<std::size_t>(m.n_iter));
+  const auto history =
+      r.array(fit, "fit.", "lower_bound_history", static_cast<std::size_t>(m.n_iter));
   m.lower_bounds.assign(history.data(), history.data() + history.size());
 
   const json& c = r.object(j, "", "components");
