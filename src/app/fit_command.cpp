@@ -291,28 +291,30 @@ int run_fit(const FitOptions& options) {
     }
   }
 
-  // The quadrature E-step (tile_quadrature.hpp) on a resident shard: Gauss rules of every
-  // 256-row tile of every sorted block, built once; each pass sums a tile from its rule when
-  // the bound proves it accurate, else from its rows.
+  // The quadrature E-step (tile_quadrature.hpp): Gauss rules of every 256-row tile of every
+  // sorted block, built once (up front for a resident shard, during the first pass for a
+  // streamed one, whose rules then stay in memory); each pass sums a tile from its rule when
+  // the bound proves it accurate, else from its rows. Both give the same bits.
   std::vector<core::BlockQuadrature> rules;
-  const bool quadrature = !distinct && options.estep == "quadrature" && shard.resident();
+  const bool quadrature = !distinct && options.estep == "quadrature";
+  const auto rules_of = [&](std::uint64_t block,
+                            std::span<const double> x) -> const core::BlockQuadrature& {
+    auto& r = rules[static_cast<std::size_t>(block - shard.first_block())];
+    if (r.tiles() == 0 && !x.empty()) r = core::make_block_quadrature(x);
+    return r;
+  };
   if (quadrature) {
-    auto scope = timer.stage("quadrature rules", static_cast<double>(column.rows_used) / ranks);
     rules.resize(shard.local_blocks());
-    std::size_t bytes = 0;
-    shard.for_each_block([&](std::uint64_t block, std::span<const double> x) {
-      auto& r = rules[static_cast<std::size_t>(block - shard.first_block())];
-      r = core::make_block_quadrature(x);
-      bytes += r.bytes();
-    });
-    if (rank == 0) {
-      spdlog::info(
-          "fit path: quadrature E-step over every row ({} rules of {}-row tiles, {:.1f} "
-          "MB on rank 0)",
-          core::kQuadratureNodes, core::kQuadratureTileRows, static_cast<double>(bytes) / 1e6);
+    if (shard.resident()) {
+      auto scope = timer.stage("quadrature rules", static_cast<double>(column.rows_used) / ranks);
+      shard.for_each_block(
+          [&](std::uint64_t block, std::span<const double> x) { (void)rules_of(block, x); });
     }
-  } else if (rank == 0 && !distinct && options.estep == "quadrature") {
-    spdlog::info("fit path: rows (the quadrature E-step needs a resident shard)");
+    if (rank == 0) {
+      spdlog::info("fit path: quadrature E-step over every row ({}-node rules of {}-row tiles{})",
+                   core::kQuadratureNodes, core::kQuadratureTileRows,
+                   shard.resident() ? "" : ", built during the first pass");
+    }
   }
   const std::string data_path = distinct ? "distinct-values" : (quadrature ? "quadrature" : "rows");
 
@@ -388,9 +390,7 @@ int run_fit(const FitOptions& options) {
       return reduce_block_stats(
           shard, tables.shift,
           [&](std::uint64_t block, std::span<const double> x) {
-            return core::estep_block_quadrature(
-                x, rules[static_cast<std::size_t>(block - shard.first_block())], tables,
-                &quadrature_counts);
+            return core::estep_block_quadrature(x, rules_of(block, x), tables, &quadrature_counts);
           },
           comm);
     }

@@ -22,9 +22,9 @@
 namespace modenorm {
 namespace {
 
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 using testing::run_modenorm;
 
 using testing::read_csv_values;
@@ -62,8 +62,9 @@ class FitCommandTest : public ::testing::Test {
     dir_ = std::make_unique<modenorm::testing::TempDir>();  // lives for the whole suite
     testing::h5_write_dataset(*dir_ / "credit.h5", "/Amount",
                               read_csv_values(kSource + "/data/credit_amount.csv"));
-    testing::h5_write_dataset(*dir_ / "three_mode.h5", "/Amount",
-                              read_csv_values(kSource + "/tests/reference/fixtures/three_mode.csv"));
+    testing::h5_write_dataset(
+        *dir_ / "three_mode.h5", "/Amount",
+        read_csv_values(kSource + "/tests/reference/fixtures/three_mode.csv"));
     const auto offset = read_csv_values(kSource + "/tests/reference/fixtures/offset.csv");
     testing::h5_write_dataset(*dir_ / "offset.h5", "/Amount", offset);
     const double shift =
@@ -72,9 +73,7 @@ class FitCommandTest : public ::testing::Test {
     for (const double v : offset) centred.push_back(v - shift);
     testing::h5_write_dataset(*dir_ / "offset_centred.h5", "/Amount", centred);
   }
-  static void TearDownTestSuite() {
-    dir_.reset();
-  }
+  static void TearDownTestSuite() { dir_.reset(); }
   static inline std::unique_ptr<modenorm::testing::TempDir> dir_;
 
   json fit(int ranks, const std::string& input, std::vector<std::string> extra,
@@ -132,16 +131,16 @@ TEST_P(FitParity, MatchesScikitLearnAfter1And10And100Iterations) {
   const auto init = means_option(fixture);
   for (const int t : {1, 10, 100}) {
     const json model = fit(2, data,
-                           {"--init", init, "--max-iter", std::to_string(t), "--block-rows",
-                            "4096", "--distinct", "off"});
+                           {"--init", init, "--max-iter", std::to_string(t), "--block-rows", "4096",
+                            "--distinct", "off"});
     ASSERT_FALSE(model.empty());
     expect_parity(model, fixture, t, tolerance);
     EXPECT_NEAR(model["priors"]["m0"].get<double>(), fixture["priors"]["m0"].get<double>(),
                 1e-12 * std::abs(fixture["priors"]["m0"].get<double>()) + 1e-12);
-    EXPECT_LE(std::abs(model["priors"]["psi0"].get<double>() -
-                       fixture["priors"]["psi0"].get<double>()) /
-                  fixture["priors"]["psi0"].get<double>(),
-              1e-12);
+    EXPECT_LE(
+        std::abs(model["priors"]["psi0"].get<double>() - fixture["priors"]["psi0"].get<double>()) /
+            fixture["priors"]["psi0"].get<double>(),
+        1e-12);
     if (t == 100) {
       EXPECT_LE(max_relative_difference(model["components"]["weights"], fixture["fit"]["weights"]),
                 tolerance);
@@ -187,7 +186,7 @@ INSTANTIATE_TEST_SUITE_P(DataPaths, FitRankCounts, ::testing::Values("off", "on"
 
 TEST_F(FitCommandTest, DistinctValuePathGivesTheSameModelAsEveryRow) {
   std::string log;
-  const json rows = fit(2, "credit.h5", {"--distinct", "off"}, &log);
+  const json rows = fit(2, "credit.h5", {"--distinct", "off", "--estep", "rows"}, &log);
   EXPECT_THAT(log, HasSubstr("fit path: every row"));
   const json table = fit(3, "credit.h5", {}, &log);  // auto picks the table: 12,531 values
   EXPECT_THAT(log, HasSubstr("fit path: distinct values (12531 distinct of 49842 rows)"));
@@ -195,8 +194,7 @@ TEST_F(FitCommandTest, DistinctValuePathGivesTheSameModelAsEveryRow) {
   EXPECT_EQ(table["settings"]["data_path"], "distinct-values");
   for (const char* field : {"weights", "means", "covariances", "stds", "weight_concentration_a",
                             "weight_concentration_b", "mean_precision", "degrees_of_freedom"}) {
-    EXPECT_LE(max_relative_difference(table["components"][field], rows["components"][field]),
-              1e-9)
+    EXPECT_LE(max_relative_difference(table["components"][field], rows["components"][field]), 1e-9)
         << field;
   }
   EXPECT_EQ(table["components"]["valid"], rows["components"]["valid"]);
@@ -204,12 +202,37 @@ TEST_F(FitCommandTest, DistinctValuePathGivesTheSameModelAsEveryRow) {
   // Continuous data has too many distinct values for the table: auto falls back, on refuses.
   fit(2, "three_mode.h5", {"--distinct-max", "1000", "--max-iter", "2"}, &log);
   EXPECT_THAT(log, HasSubstr("more than --distinct-max distinct values"));
-  const auto refused =
-      run_modenorm(2, {"fit", "--in", (*dir_ / "three_mode.h5").string(), "--model",
-                       (*dir_ / "refused.json").string(), "--distinct", "on", "--distinct-max",
-                       "1000"});
+  const auto refused = run_modenorm(
+      2, {"fit", "--in", (*dir_ / "three_mode.h5").string(), "--model",
+          (*dir_ / "refused.json").string(), "--distinct", "on", "--distinct-max", "1000"});
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_THAT(refused.output, HasSubstr("more than 1000 distinct values"));
+}
+
+// The default quadrature E-step against the double kernel on every row: the same model to
+// far better than 1e-9, the same valid components and arg-max counts.
+TEST_F(FitCommandTest, QuadratureEStepGivesTheSameModelAsEveryRow) {
+  std::string log;
+  const json rows = fit(2, "credit.h5", {"--distinct", "off", "--estep", "rows"}, &log);
+  EXPECT_THAT(log, Not(HasSubstr("quadrature")));
+  const json quad = fit(3, "credit.h5", {"--distinct", "off"}, &log);
+  EXPECT_THAT(log, HasSubstr("fit path: quadrature E-step over every row"));
+  EXPECT_THAT(log, HasSubstr("% of tile evaluations from their rule"));
+  EXPECT_EQ(rows["settings"]["data_path"], "rows");
+  EXPECT_EQ(quad["settings"]["data_path"], "quadrature");
+  for (const char* field : {"weights", "means", "covariances", "stds", "weight_concentration_a",
+                            "weight_concentration_b", "mean_precision", "degrees_of_freedom"}) {
+    EXPECT_LE(max_relative_difference(quad["components"][field], rows["components"][field]), 1e-9)
+        << field;
+  }
+  EXPECT_NE(quad["components"]["weights"], rows["components"]["weights"])
+      << "the two paths are different computations";
+  EXPECT_EQ(quad["components"]["valid"], rows["components"]["valid"]);
+  EXPECT_EQ(quad["components"]["argmax_counts"], rows["components"]["argmax_counts"]);
+  const auto bad = run_modenorm(1, {"fit", "--in", (*dir_ / "credit.h5").string(), "--model",
+                                    (*dir_ / "bad.json").string(), "--estep", "fast"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("--estep: expected quadrature or rows, got 'fast'"));
 }
 
 TEST_F(FitCommandTest, StreamingFromTheFileGivesTheSameModelAsResident) {
@@ -221,7 +244,9 @@ TEST_F(FitCommandTest, StreamingFromTheFileGivesTheSameModelAsResident) {
       {"--block-rows", "1024", "--max-iter", "20", "--distinct", "off", "--memory-budget", "16KiB"},
       &log);
   EXPECT_THAT(log, HasSubstr("streamed from the file"));
+  EXPECT_THAT(log, HasSubstr("built during the first pass"));
   EXPECT_EQ(read_text(last_model_), resident);
+  EXPECT_EQ(json::parse(resident)["settings"]["data_path"], "quadrature");
 }
 
 TEST_F(FitCommandTest, ConstantColumnFitsOneModeLikeScikitLearn) {
@@ -235,16 +260,22 @@ TEST_F(FitCommandTest, ConstantColumnFitsOneModeLikeScikitLearn) {
 }
 
 TEST_F(FitCommandTest, ResumeAfterACrashGivesTheUninterruptedModel) {
-  const std::vector<std::string> common = {"--max-iter", "30", "--distinct", "off",
-                                           "--block-rows", "1024"};
+  const std::vector<std::string> common = {"--max-iter", "30",           "--distinct",
+                                           "off",        "--block-rows", "1024"};
   fit(2, "credit.h5", common);
   const auto uninterrupted = read_text(last_model_);
 
   const auto model = *dir_ / "resumed.json";
   const auto checkpoint = *dir_ / "fit.ckpt";
-  std::vector<std::string> args = {"fit", "--in", (*dir_ / "credit.h5").string(), "--model",
-                                   model.string(), "--checkpoint", checkpoint.string(),
-                                   "--checkpoint-every", "5"};
+  std::vector<std::string> args = {"fit",
+                                   "--in",
+                                   (*dir_ / "credit.h5").string(),
+                                   "--model",
+                                   model.string(),
+                                   "--checkpoint",
+                                   checkpoint.string(),
+                                   "--checkpoint-every",
+                                   "5"};
   args.insert(args.end(), common.begin(), common.end());
   // The run dies after iteration 17; the checkpoint of iteration 15 survives.
   const auto crashed = run_modenorm(2, args, "MODENORM_FAULT=fit-iteration:17");
@@ -266,9 +297,17 @@ TEST_F(FitCommandTest, ResumeAfterACrashGivesTheUninterruptedModel) {
 
 TEST_F(FitCommandTest, ResumeRefusesACheckpointOfOtherOptions) {
   const auto checkpoint = *dir_ / "other.ckpt";
-  const auto base = std::vector<std::string>{
-      "fit", "--in", (*dir_ / "credit.h5").string(), "--model", (*dir_ / "o.json").string(),
-      "--checkpoint", checkpoint.string(), "--checkpoint-every", "2", "--max-iter", "6"};
+  const auto base = std::vector<std::string>{"fit",
+                                             "--in",
+                                             (*dir_ / "credit.h5").string(),
+                                             "--model",
+                                             (*dir_ / "o.json").string(),
+                                             "--checkpoint",
+                                             checkpoint.string(),
+                                             "--checkpoint-every",
+                                             "2",
+                                             "--max-iter",
+                                             "6"};
   ASSERT_NE(run_modenorm(2, base, "MODENORM_FAULT=fit-iteration:3").exit_code, 0);
   auto changed = base;
   changed.insert(changed.end(), {"--reg-covar", "1e-5", "--resume"});
@@ -281,11 +320,11 @@ TEST_F(FitCommandTest, AFailureOnOneRankEndsTheWholeJobQuickly) {
   // Rank 2 of 3 fails after iteration 4 while the others go on to the next collective call:
   // the job must end with the message and a non-zero exit, not hang until a timeout.
   const auto started = std::chrono::steady_clock::now();
-  const auto result = run_modenorm(
-      3,
-      {"fit", "--in", (*dir_ / "credit.h5").string(), "--model", (*dir_ / "x.json").string(),
-       "--distinct", "off", "--block-rows", "1024"},
-      "MODENORM_FAULT=fit-iteration:4:2");
+  const auto result =
+      run_modenorm(3,
+                   {"fit", "--in", (*dir_ / "credit.h5").string(), "--model",
+                    (*dir_ / "x.json").string(), "--distinct", "off", "--block-rows", "1024"},
+                   "MODENORM_FAULT=fit-iteration:4:2");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_NE(result.exit_code, 0);

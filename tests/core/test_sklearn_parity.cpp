@@ -1,6 +1,7 @@
 // Parity with scikit-learn 1.2.1 (VGM_SPEC §11): the whole fit, from the fixture's initial
 // means, through the serial data pass (sorted 65,536-row blocks, fast kernel), compared with
-// the reference script's per-iteration dump.
+// the reference script's per-iteration dump. Run once with the double kernel on every row and
+// once with the quadrature E-step (tile_quadrature.hpp), the fit's default: both must match.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "modenorm/core/moments.hpp"
 #include "modenorm/core/mstep.hpp"
 #include "modenorm/core/predict.hpp"
+#include "modenorm/core/tile_quadrature.hpp"
 
 namespace modenorm::core {
 namespace {
@@ -84,9 +86,13 @@ void compare_stats(Differences& diff, const std::string& prefix, const Sufficien
   diff.compare(prefix + "D", mom.D, to_array(theirs["D"]), 1e-12 * s2_theirs + underflow);
 }
 
+enum class EStepPath { rows, quadrature };
+
 struct ParityCase {
   std::string fixture;
   double tolerance;
+  EStepPath path = EStepPath::rows;
+  double min_rule_share = 0.0;  // quadrature: least share of tile evaluations by their rule
 };
 
 class SklearnParity : public ::testing::TestWithParam<ParityCase> {};
@@ -139,7 +145,22 @@ TEST_P(SklearnParity, MatchesReferenceRun) {
 
   std::map<int, const json*> iterations;
   for (const json& it : fx["iterations"]) iterations[it["t"].get<int>()] = &it;
-  const DataPass pass = [&](const EStepTables& tables) { return estep_blocks(sorted, tables); };
+  std::vector<BlockQuadrature> rules;
+  for (std::size_t b = 0; b < sorted.size(); b += kFitBlockRows) {
+    rules.push_back(make_block_quadrature(
+        std::span<const double>(sorted).subspan(b, std::min(kFitBlockRows, sorted.size() - b))));
+  }
+  QuadratureCounts counts_by_path;
+  const DataPass pass = [&](const EStepTables& tables) {
+    if (pc.path == EStepPath::rows) return estep_blocks(sorted, tables);
+    SufficientStats total = make_empty_stats(tables.shift);
+    for (std::size_t b = 0; b < sorted.size(); b += kFitBlockRows) {
+      merge_into(total, estep_block_quadrature(std::span<const double>(sorted).subspan(
+                                                   b, std::min(kFitBlockRows, sorted.size() - b)),
+                                               rules[b / kFitBlockRows], tables, &counts_by_path));
+    }
+    return total;
+  };
   const FitResult fit = run_em(settings, priors, init, pass, [&](const IterationReport& r) {
     const auto found = iterations.find(r.iteration);
     if (found == iterations.end()) return;
@@ -183,6 +204,15 @@ TEST_P(SklearnParity, MatchesReferenceRun) {
   }
   std::printf("  %-14s %-16s max abs diff %.3g\n", pc.fixture.c_str(), "predict_proba",
               worst_proba);
+  if (pc.path == EStepPath::quadrature) {
+    // The quadrature path must really have been exercised, not fallen back to rows.
+    const auto tiles = counts_by_path.tiles_by_rule + counts_by_path.tiles_by_rows;
+    std::printf(
+        "  %-14s tiles by rule %.1f %%\n", pc.fixture.c_str(),
+        100.0 * static_cast<double>(counts_by_path.tiles_by_rule) / static_cast<double>(tiles));
+    EXPECT_GE(static_cast<double>(counts_by_path.tiles_by_rule),
+              pc.min_rule_share * static_cast<double>(tiles));
+  }
   EXPECT_LE(worst_proba, pc.tolerance);
   diff.expect_within(pc.tolerance, pc.fixture);
 }
@@ -196,6 +226,19 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, SklearnParity,
                                            // reproducible to ~1e-6 (VGM_SPEC §9)
                                            ParityCase{"offset", 1e-6}),
                          [](const auto& param_info) { return param_info.param.fixture; });
+
+// The same parity through the quadrature E-step. The constant column's tiles hold one value
+// each (their rules are the tiles themselves); the tiny fixture's few rows spread one tile over
+// the whole range, where no rule can be proven and every row is summed.
+INSTANTIATE_TEST_SUITE_P(
+    QuadratureFixtures, SklearnParity,
+    ::testing::Values(ParityCase{"credit", 1e-9, EStepPath::quadrature, 0.8},
+                      ParityCase{"three_mode", 1e-9, EStepPath::quadrature, 0.8},
+                      ParityCase{"offset_centred", 1e-9, EStepPath::quadrature, 0.75},
+                      ParityCase{"tiny", 1e-9, EStepPath::quadrature, 0.0},
+                      ParityCase{"constant", 1e-9, EStepPath::quadrature, 1.0},
+                      ParityCase{"offset", 1e-6, EStepPath::quadrature, 0.75}),
+    [](const auto& param_info) { return param_info.param.fixture; });
 
 // The mixed-precision kernel (float exps) through the whole fit: not a parity mode, but its
 // model must stay close to scikit-learn's and keep the same valid components.
