@@ -44,7 +44,7 @@ struct Options {
   std::size_t reference_rows = 2'000'000;
   int threads = 1;
   std::uint64_t seed = 42;
-  std::string only;  // "fast" or "mixed": time only that kernel (for profilers)
+  std::string only;  // "fast", "mixed" or "quadrature": time only that kernel (for profilers)
 };
 
 Options parse(int argc, char** argv) {
@@ -244,8 +244,60 @@ int main(int argc, char** argv) {
   };
 
   const std::span<const double> all(x);
+  // Quadrature E-step (tile_quadrature.hpp): rules built once, then every pass. `fast` is the
+  // double kernel's ns/row for the ratio (0: not measured).
+  const auto run_quadrature = [&](double fast) {
+    start = Clock::now();
+    const double rules_cpu_start = process_cpu_seconds();
+    std::vector<BlockQuadrature> rules;
+    for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
+      rules.push_back(make_block_quadrature(all.subspan(b, std::min(kFitBlockRows, x.size() - b))));
+    }
+    std::size_t rule_bytes = 0;
+    for (const auto& r : rules) rule_bytes += r.bytes();
+    std::printf("quadrature rules %.2f s = %.2f ns/row (CPU %.2f ns/row), %.1f bytes/row\n",
+                seconds_since(start), seconds_since(start) * 1e9 / n,
+                (process_cpu_seconds() - rules_cpu_start) * 1e9 / n,
+                static_cast<double>(rule_bytes) / n);
+    const auto block_of = [&](std::span<const double> b) {
+      return static_cast<std::size_t>(b.data() - x.data()) / kFitBlockRows;
+    };
+    const double quad = run("quadrature kernel", all, [&](std::span<const double> b) {
+      return estep_block_quadrature(b, rules[block_of(b)], tables);
+    });
+    QuadratureCounts counts;
+    SufficientStats exact_total = make_empty_stats(tables.shift);
+    SufficientStats quad_total = make_empty_stats(tables.shift);
+    for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
+      const auto block = all.subspan(b, std::min(kFitBlockRows, x.size() - b));
+      merge_into(exact_total, estep_block(block, tables));
+      merge_into(quad_total,
+                 estep_block_quadrature(block, rules[block_of(block)], tables, &counts));
+    }
+    double worst = 0.0;
+    for (int k = 0; k < tables.components(); ++k) {
+      const double scale = exact_total.R[k] + 1e-300;
+      worst =
+          std::max({worst, std::abs(quad_total.R[k] - exact_total.R[k]) / scale,
+                    std::abs(quad_total.T1[k] - exact_total.T1[k]) /
+                        std::sqrt(scale * exact_total.T2[k] + 1e-300),
+                    std::abs(quad_total.T2[k] - exact_total.T2[k]) / (exact_total.T2[k] + 1e-300)});
+    }
+    std::printf(
+        "quadrature: %.2fx the speed of the double kernel; tiles by rule %llu, by rows %llu "
+        "(%.2f %% of rows); max relative difference of R, T1, T2 from the double kernel "
+        "%.2e, of H %.2e\n",
+        fast > 0 ? fast / quad : 0.0, static_cast<unsigned long long>(counts.tiles_by_rule),
+        static_cast<unsigned long long>(counts.tiles_by_rows),
+        100.0 * static_cast<double>(counts.rows_by_rows) / n, worst,
+        std::abs(quad_total.H - exact_total.H) / std::abs(exact_total.H));
+  };
   if (o.only == "fast") {
     run("fast kernel", all, [&](std::span<const double> b) { return estep_block(b, tables); });
+    return 0;
+  }
+  if (o.only == "quadrature") {
+    run_quadrature(0.0);
     return 0;
   }
   if (o.only == "mixed") {
@@ -268,50 +320,7 @@ int main(int argc, char** argv) {
   });
   std::printf("mixed precision: %.2fx the speed of the double kernel\n", fast / mixed);
 
-  // Quadrature E-step (tile_quadrature.hpp): rules built once, then every pass.
-  start = Clock::now();
-  const double rules_cpu_start = process_cpu_seconds();
-  std::vector<BlockQuadrature> rules;
-  for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
-    rules.push_back(make_block_quadrature(all.subspan(b, std::min(kFitBlockRows, x.size() - b))));
-  }
-  std::size_t rule_bytes = 0;
-  for (const auto& r : rules) rule_bytes += r.bytes();
-  std::printf("quadrature rules %.2f s = %.2f ns/row (CPU %.2f ns/row), %.1f bytes/row\n",
-              seconds_since(start), seconds_since(start) * 1e9 / n,
-              (process_cpu_seconds() - rules_cpu_start) * 1e9 / n,
-              static_cast<double>(rule_bytes) / n);
-  const auto block_of = [&](std::span<const double> b) {
-    return static_cast<std::size_t>(b.data() - x.data()) / kFitBlockRows;
-  };
-  const double quad = run("quadrature kernel", all, [&](std::span<const double> b) {
-    return estep_block_quadrature(b, rules[block_of(b)], tables);
-  });
-  QuadratureCounts counts;
-  SufficientStats exact_total = make_empty_stats(tables.shift);
-  SufficientStats quad_total = make_empty_stats(tables.shift);
-  for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
-    const auto block = all.subspan(b, std::min(kFitBlockRows, x.size() - b));
-    merge_into(exact_total, estep_block(block, tables));
-    merge_into(quad_total, estep_block_quadrature(block, rules[block_of(block)], tables, &counts));
-  }
-  double worst = 0.0;
-  for (int k = 0; k < tables.components(); ++k) {
-    const double scale = exact_total.R[k] + 1e-300;
-    worst =
-        std::max({worst, std::abs(quad_total.R[k] - exact_total.R[k]) / scale,
-                  std::abs(quad_total.T1[k] - exact_total.T1[k]) /
-                      std::sqrt(scale * exact_total.T2[k] + 1e-300),
-                  std::abs(quad_total.T2[k] - exact_total.T2[k]) / (exact_total.T2[k] + 1e-300)});
-  }
-  std::printf(
-      "quadrature: %.2fx the speed of the double kernel; tiles by rule %llu, by rows %llu "
-      "(%.2f %% of rows); max relative difference of R, T1, T2 from the double kernel "
-      "%.2e, of H %.2e\n",
-      fast / quad, static_cast<unsigned long long>(counts.tiles_by_rule),
-      static_cast<unsigned long long>(counts.tiles_by_rows),
-      100.0 * static_cast<double>(counts.rows_by_rows) / n, worst,
-      std::abs(quad_total.H - exact_total.H) / std::abs(exact_total.H));
+  run_quadrature(fast);
   std::printf(
       "speed-up over reference: %.1fx (no skipping %.1fx); E-step pass over 1e9 rows "
       "on 2 cores: %.2f s\n",

@@ -19,22 +19,40 @@ double chebyshev_moment_error(std::span<const double> u, std::span<const double>
                               std::span<const double> weight, int degree_limit) {
   // T_j by the three-term recurrence, one degree at a time over all points (vectorises).
   constexpr std::size_t kTileMax = kQuadratureTileRows;
-  std::array<double, kTileMax> t_prev{}, t_cur{};
+  // Uninitialised on purpose: only the first `size` entries are used, each written first.
+  std::array<double, kTileMax> t_prev, t_cur;
   std::array<double, kMaxNodes> n_prev{}, n_cur{};
   const std::size_t size = u.size(), count = node_u.size();
-  double worst = 0.0;
-  for (int j = 0; j < degree_limit; ++j) {
-    double data = 0.0, rule = 0.0;
+  double data = static_cast<double>(size), rule = 0.0;  // degree 0
+  for (std::size_t n = 0; n < count; ++n) rule += weight[n];
+  double worst = std::abs(data - rule);
+  if (degree_limit < 2) return worst / static_cast<double>(size);
+  data = 0.0;
+  rule = 0.0;
+#pragma omp simd reduction(+ : data)
+  for (std::size_t i = 0; i < size; ++i) {  // degree 1
+    t_prev[i] = 1.0;
+    t_cur[i] = u[i];
+    data += u[i];
+  }
+  for (std::size_t n = 0; n < count; ++n) {
+    n_prev[n] = 1.0;
+    n_cur[n] = node_u[n];
+    rule += weight[n] * node_u[n];
+  }
+  worst = std::max(worst, std::abs(data - rule));
+  for (int j = 2; j < degree_limit; ++j) {
+    data = 0.0;
+    rule = 0.0;
 #pragma omp simd reduction(+ : data)
     for (std::size_t i = 0; i < size; ++i) {
-      const double next = j == 0 ? 1.0 : (j == 1 ? u[i] : 2.0 * u[i] * t_cur[i] - t_prev[i]);
+      const double next = 2.0 * u[i] * t_cur[i] - t_prev[i];
       t_prev[i] = t_cur[i];
       t_cur[i] = next;
       data += next;
     }
     for (std::size_t n = 0; n < count; ++n) {
-      const double next =
-          j == 0 ? 1.0 : (j == 1 ? node_u[n] : 2.0 * node_u[n] * n_cur[n] - n_prev[n]);
+      const double next = 2.0 * node_u[n] * n_cur[n] - n_prev[n];
       n_prev[n] = n_cur[n];
       n_cur[n] = next;
       rule += weight[n] * next;
@@ -98,11 +116,14 @@ RuleKind append_tile_rule(std::span<const double> values, int nodes, std::vector
   constexpr std::size_t kTileMax = kQuadratureTileRows;
   if (values.size() > kTileMax) return RuleKind::none;
   const std::size_t size = values.size();
-  std::array<double, kTileMax> u_store{}, p_prev{}, p{}, p_next{};
+  // Uninitialised on purpose (a tile's worth of zeroing costs more than the recurrence): only
+  // the first `size` entries are used, each written before it is read.
+  std::array<double, kTileMax> u_store, p_prev, p, p_next;
   const std::span<double> u(u_store.data(), size);
   for (std::size_t i = 0; i < size; ++i) {
     u[i] = (values[i] - t) / h;
     p[i] = 1.0;
+    p_prev[i] = 0.0;
   }
   std::array<double, kMaxNodes> alpha{}, beta{}, norms{};
   int m = 0;
@@ -133,10 +154,13 @@ RuleKind append_tile_rule(std::span<const double> values, int nodes, std::vector
   // Christoffel numbers 1 / sum_j p_j(node)^2 / ||p_j||^2 of the same recurrence.
   std::array<double, kMaxNodes> node_u{}, weight{};
   {
-    Eigen::VectorXd diagonal(m), off(std::max(m - 1, 1));
+    // Fixed-capacity types: no heap allocation per tile.
+    using Vector = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxNodes, 1>;
+    using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, kMaxNodes, kMaxNodes>;
+    Vector diagonal(m), off(std::max(m - 1, 1));
     for (int j = 0; j < m; ++j) diagonal[j] = alpha[static_cast<std::size_t>(j)];
     for (int j = 1; j < m; ++j) off[j - 1] = std::sqrt(beta[static_cast<std::size_t>(j)]);
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver;
+    Eigen::SelfAdjointEigenSolver<Matrix> solver(m);
     solver.computeFromTridiagonal(diagonal, off.head(m - 1), Eigen::EigenvaluesOnly);
     if (solver.info() != Eigen::Success) return RuleKind::none;
     for (int n = 0; n < m; ++n) {
