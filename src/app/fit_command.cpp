@@ -442,8 +442,9 @@ int run_fit(const FitOptions& options) {
     if (distinct) {
       core::count_argmax_distinct(*distinct, tables, counts);
     } else {
-      shard.for_each_block(
-          [&](std::uint64_t, std::span<const double> x) { core::count_argmax(x, tables, counts); });
+      shard.for_each_block([&](std::uint64_t, std::span<const double> x) {
+        core::count_argmax_sorted(x, tables, counts);
+      });
       counts = parallel::allreduce_sum(counts, comm);
     }
   }

@@ -61,4 +61,30 @@ int active_components(double lo, double hi, const EStepTables& tables, std::span
   return count;
 }
 
+bool dominates_on(int c, double lo, double hi, const EStepTables& tables) {
+  const int k = tables.components();
+  const double* P = tables.P.data();
+  const double* mP = tables.mP.data();
+  const double* log_norm = tables.log_norm.data();
+  const auto w_at = [&](int j, double x) {
+    const double y = x * P[j] - mP[j];
+    return log_norm[j] - 0.5 * y * y;
+  };
+  const double c_margin = evaluation_margin(log_norm[c], P[c], mP[c], lo, hi);
+  for (int j = 0; j < k; ++j) {
+    if (j == c) continue;
+    double gap = std::max(w_at(j, lo) - w_at(c, lo), w_at(j, hi) - w_at(c, hi));
+    // d(x) = w_j - w_c has its maximum inside only if it opens downwards (P_j^2 > P_c^2).
+    const double curvature = P[j] * P[j] - P[c] * P[c];
+    if (curvature > 0.0) {
+      const double vertex = (P[j] * mP[j] - P[c] * mP[c]) / curvature;
+      if (vertex > lo && vertex < hi) gap = std::max(gap, w_at(j, vertex) - w_at(c, vertex));
+    }
+    // Both forms of w agree to ~1e-15 relative; the margin is 1e-12 of the terms' size.
+    const double margin = c_margin + evaluation_margin(log_norm[j], P[j], mP[j], lo, hi);
+    if (!(gap + margin < 0.0)) return false;  // NaN: not proven
+  }
+  return true;
+}
+
 }  // namespace modenorm::core::detail

@@ -18,4 +18,9 @@ inline constexpr double kSkipGap = -750.0;
 // maximum over [lo, hi] is at an end point or at its vertex. Returns the count written.
 int active_components(double lo, double hi, const EStepTables& tables, std::span<int> active);
 
+// True when w_c(x) > w_j(x) + margin for every other j and every x in [lo, hi], the margin
+// covering the rounding of either way of evaluating w (VGM_SPEC §4.2): then argmax_component
+// returns c for every value in [lo, hi].
+bool dominates_on(int c, double lo, double hi, const EStepTables& tables);
+
 }  // namespace modenorm::core::detail

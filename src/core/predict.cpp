@@ -1,5 +1,7 @@
 #include "modenorm/core/predict.hpp"
 
+#include "component_skipping.hpp"
+
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -57,6 +59,35 @@ int argmax_component(double x, const EStepTables& tables) {
 void count_argmax(std::span<const double> x, const EStepTables& tables,
                   std::span<std::uint64_t> counts) {
   for (const double v : x) ++counts[static_cast<std::size_t>(argmax_component(v, tables))];
+}
+
+namespace {
+
+// Runs this short are evaluated row by row.
+constexpr std::size_t kDirectRows = 16;
+
+void count_sorted_run(std::span<const double> x, const EStepTables& tables,
+                      std::span<std::uint64_t> counts) {
+  if (x.size() <= kDirectRows) {
+    count_argmax(x, tables, counts);
+    return;
+  }
+  const int first = argmax_component(x.front(), tables);
+  if (first == argmax_component(x.back(), tables) &&
+      detail::dominates_on(first, x.front(), x.back(), tables)) {
+    counts[static_cast<std::size_t>(first)] += x.size();
+    return;
+  }
+  const std::size_t half = x.size() / 2;
+  count_sorted_run(x.first(half), tables, counts);
+  count_sorted_run(x.subspan(half), tables, counts);
+}
+
+}  // namespace
+
+void count_argmax_sorted(std::span<const double> x, const EStepTables& tables,
+                         std::span<std::uint64_t> counts) {
+  count_sorted_run(x, tables, counts);
 }
 
 }  // namespace modenorm::core

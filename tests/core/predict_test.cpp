@@ -1,0 +1,84 @@
+// predict() counts on sorted blocks (count_argmax_sorted) against the row-by-row count.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "modenorm/core/block_sort.hpp"
+#include "modenorm/core/estep.hpp"
+#include "modenorm/core/hard_assignment.hpp"
+#include "modenorm/core/kmeans.hpp"
+#include "modenorm/core/moments.hpp"
+#include "modenorm/core/mstep.hpp"
+#include "modenorm/core/predict.hpp"
+
+namespace modenorm::core {
+namespace {
+
+Params fitted(const std::vector<double>& x, int iterations) {
+  const FitSettings settings;
+  const Priors priors = priors_from_moments(moments_of_block(x), settings);
+  const KMeansResult km = kmeans_serial(x, settings.components, 42, 50);
+  Params p = m_step(hard_assignment_stats(x, km.centres), priors, settings);
+  for (int i = 0; i < iterations; ++i) {
+    p = m_step(estep_blocks(x, make_estep_tables(p)), priors, settings);
+  }
+  return p;
+}
+
+std::vector<std::uint64_t> row_by_row(std::span<const double> x, const EStepTables& t) {
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>(t.components()), 0);
+  count_argmax(x, t, counts);
+  return counts;
+}
+
+std::vector<std::uint64_t> by_runs(std::span<const double> x, const EStepTables& t) {
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>(t.components()), 0);
+  count_argmax_sorted(x, t, counts);
+  return counts;
+}
+
+TEST(CountArgmaxSorted, SameCountsAsEveryRowOnAmountLikeData) {
+  std::mt19937_64 rng(6);
+  std::lognormal_distribution<double> amount(3.1, 1.6);
+  std::vector<double> x(200000);
+  for (auto& v : x) v = std::round(amount(rng) * 100.0) / 100.0;  // many exact repeats
+  const EStepTables tables = make_estep_tables(fitted(x, 40));
+  for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
+    sort_block_for_fit(std::span(x).subspan(b, std::min(kFitBlockRows, x.size() - b)));
+  }
+  for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
+    const std::span<const double> block(x.data() + b, std::min(kFitBlockRows, x.size() - b));
+    EXPECT_EQ(by_runs(block, tables), row_by_row(block, tables)) << "block at " << b;
+  }
+  // Several components win somewhere, so the runs really split.
+  const auto counts = row_by_row(x, tables);
+  EXPECT_GE(std::count_if(counts.begin(), counts.end(), [](auto c) { return c > 0; }), 4);
+}
+
+TEST(CountArgmaxSorted, TiesAndANarrowComponentInsideAWideOne) {
+  // Component 1 is a narrow bump inside component 0; components 2 and 3 are identical, so
+  // ties go to the lower index (2), as np.argmax does.
+  Params p;
+  const int k = 4;
+  p.a = Eigen::ArrayXd::Constant(k, 50.0);
+  p.b = Eigen::ArrayXd::Constant(k, 50.0);
+  p.beta = Eigen::ArrayXd::Constant(k, 50.0);
+  p.nu = Eigen::ArrayXd::Constant(k, 50.0);
+  p.m = (Eigen::ArrayXd(k) << 0.0, 3.0, 40.0, 40.0).finished();
+  p.C = (Eigen::ArrayXd(k) << 100.0, 0.01, 4.0, 4.0).finished();
+  p.P = p.C.rsqrt();
+  const EStepTables tables = make_estep_tables(p);
+  std::vector<double> x;
+  for (int i = 0; i <= 100000; ++i) x.push_back(-30.0 + 1e-3 * i);  // ascending, -30 .. 70
+  const auto counts = by_runs(x, tables);
+  EXPECT_EQ(counts, row_by_row(x, tables));
+  EXPECT_GT(counts[1], 0U) << "the narrow bump wins near 3";
+  EXPECT_GT(counts[2], 0U);
+  EXPECT_EQ(counts[3], 0U) << "an exact tie goes to the lower index";
+}
+
+}  // namespace
+}  // namespace modenorm::core
