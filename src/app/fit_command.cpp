@@ -62,7 +62,8 @@ nlohmann::ordered_json to_json(const FitOptions& o) {
           {"kmeans_sample", o.kmeans_sample},
           {"distinct", o.distinct},
           {"distinct_max", o.distinct_max},
-          {"estep", o.estep}};
+          {"estep", o.estep},
+          {"io", o.io}};
 }
 
 core::FitSettings settings_from(const FitOptions& o) {
@@ -90,6 +91,9 @@ core::FitSettings settings_from(const FitOptions& o) {
   if (o.resume && o.checkpoint.empty()) throw InputError("--resume needs --checkpoint FILE");
   if (o.distinct != "auto" && o.distinct != "on" && o.distinct != "off") {
     throw InputError("--distinct: expected auto, on or off, got '" + o.distinct + "'");
+  }
+  if (o.io != "direct" && o.io != "mpio") {
+    throw InputError("--io: expected direct or mpio, got '" + o.io + "'");
   }
   if (o.estep != "quadrature" && o.estep != "rows") {
     throw InputError("--estep: expected quadrature or rows, got '" + o.estep + "'");
@@ -161,7 +165,7 @@ std::optional<core::DistinctTable> build_distinct_table(const FitShard& shard,
 nlohmann::json checkpoint_identity(const FitOptions& o, const ColumnSummary& column, double sum,
                                    const std::string& data_path) {
   nlohmann::json options = to_json(o);
-  for (const char* key : {"model", "memory_budget", "max_iter"}) options.erase(key);
+  for (const char* key : {"model", "memory_budget", "max_iter", "io"}) options.erase(key);
   return {{"options", options},
           {"input",
            {{"rows", column.rows_total},
@@ -213,6 +217,7 @@ int run_fit(const FitOptions& options) {
   shard_options.memory_budget_bytes = budget_all;
   shard_options.sample_rows = options.kmeans_sample;
   shard_options.bad_values = io::parse_bad_value_policy(options.bad_values);
+  shard_options.io.direct_reads = options.io == "direct";
   FitShard shard(dataset, shard_options, comm, timer);
   const auto& column = shard.summary();
   if (rank == 0) {
@@ -574,6 +579,10 @@ void register_fit_command(CLI::App& app, CommandAction& action) {
                   "quadrature: sum each 256-row tile of a resident shard from its 8-node Gauss "
                   "rule when a bound proves it within 1e-12 of the row-by-row sums, else from "
                   "its rows (about 3x faster); rows: every row by the double kernel")
+      ->capture_default_str();
+  cmd->add_option("--io", o->io,
+                  "direct: read the shard straight from the file's bytes with O_DIRECT "
+                  "(contiguous datasets; others fall back to mpio); mpio: collective MPI-IO reads")
       ->capture_default_str();
   cmd->add_option("--distinct-max", o->distinct_max, "Largest distinct-value table to use")
       ->capture_default_str();

@@ -172,9 +172,12 @@ int run_inverse(const InverseOptions& options) {
             x_direct ? x_direct->place(rows, *offset) : std::span<double>(x);
         {
           auto scope = timer.stage("read", static_cast<double>(n));
-          all_collective &= io::read_rows<double>(alpha_ds, rows, alpha).all_collective;
+          // --io direct reads straight from the file's bytes as well (io/direct_read.hpp).
+          io::IoOptions reads;
+          reads.direct_reads = options.io == "direct";
+          all_collective &= io::read_rows<double>(alpha_ds, rows, alpha, reads).all_collective;
           all_collective &=
-              io::read_rows<std::uint8_t>(component_ds, rows, component).all_collective;
+              io::read_rows<std::uint8_t>(component_ds, rows, component, reads).all_collective;
         }
         {
           auto scope = timer.stage("inverse compute", static_cast<double>(n));

@@ -331,6 +331,9 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
     std::vector<float> alpha32;
     std::vector<std::uint8_t> component;
     std::vector<std::uint64_t> slab_counts(K);
+    // --io direct reads straight from the file's bytes as well (io/direct_read.hpp).
+    io::IoOptions reads;
+    reads.direct_reads = options.io == "direct";
     for (std::uint64_t s = out.slabs_done; s < plan.slabs(); ++s) {
       throw_if_interrupted(comm);
       const auto rows = plan.slab(s);
@@ -348,7 +351,7 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
                            : std::span<std::uint8_t>(component);
       {
         auto scope = timer.stage("read", static_cast<double>(n));
-        all_collective &= io::read_rows<double>(input, rows, x).all_collective;
+        all_collective &= io::read_rows<double>(input, rows, x, reads).all_collective;
       }
       require_finite(x, rows.begin, input.where(), comm);
       {

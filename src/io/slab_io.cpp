@@ -6,6 +6,8 @@
 #include <array>
 #include <string>
 
+#include "modenorm/io/direct_read.hpp"
+#include "modenorm/io/direct_write.hpp"
 #include "modenorm/io/hdf5_error.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 #include "modenorm/parallel/communicator.hpp"
@@ -59,6 +61,26 @@ IoReport transfer_rows(const Dataset1D& dataset, parallel::RowRange rows, void* 
   const MPI_Comm comm = dataset.comm();
   const std::size_t element_bytes = element_size(memory_type);
   parallel::agree_or_throw(validate(dataset, rows, buffer_elements, element_bytes, options), comm);
+
+  // Direct reads (IoOptions::direct_reads): the same choice on every rank, since it depends only
+  // on the file's metadata and the arguments. No MPI-IO transfer, nothing collective to check.
+  if (direction == Direction::read && options.direct_reads && memory_type == dataset.type()) {
+    if (const auto data_offset = raw_data_offset(dataset)) {
+      parallel::run_collectively(
+          [&] {
+            if (rows.size() == 0) return;
+            DirectRowReader reader(dataset.file_path());
+            reader.read_bytes(
+                *data_offset + rows.begin * element_bytes,
+                std::span<std::byte>(static_cast<std::byte*>(buffer),
+                                     static_cast<std::size_t>(rows.size()) * element_bytes));
+          },
+          comm);
+      IoReport report;
+      report.bytes = rows.size() * element_bytes;
+      return report;
+    }
+  }
 
   const std::uint64_t rows_per_call = options.max_bytes_per_call / element_bytes;
   const std::uint64_t local_calls = (rows.size() + rows_per_call - 1) / rows_per_call;

@@ -27,7 +27,8 @@ struct FitOptions {
   std::uint64_t kmeans_sample = 1'000'000;
   std::string distinct = "auto";           // auto | on | off: the distinct-value fast path
   std::uint64_t distinct_max = 1'000'000;  // auto uses it when at most this many values
-  std::string estep = "quadrature";        // quadrature | rows: how a resident shard is summed
+  std::string estep = "quadrature";        // quadrature | rows: how each pass sums the blocks
+  std::string io = "direct";               // direct | mpio: how the shard is read
   std::string checkpoint;  // save the EM state here every checkpoint_every iterations
   int checkpoint_every = 10;
   bool resume = false;  // continue from `checkpoint` when it exists

@@ -19,6 +19,9 @@ namespace modenorm::io {
 struct IoOptions {
   // Upper bound on one rank's bytes per collective call; must be below 2 GiB.
   std::uint64_t max_bytes_per_call = std::uint64_t{1} << 30;
+  // Reads of contiguous datasets stored in the memory type go straight to the file's bytes
+  // with O_DIRECT (direct_read.hpp) instead of collective MPI-IO; others stay collective.
+  bool direct_reads = false;
 };
 
 struct IoReport {
