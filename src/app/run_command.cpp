@@ -105,6 +105,7 @@ int run_pipeline(const RunOptions& options) {
   fit.seed = static_cast<std::uint64_t>(config.fit.seed);
   fit.init = config.fit.init;
   fit.memory_budget = config.fit.memory_budget;
+  fit.estep = config.fit.estep;
   fit.metrics = (dir / "fit-metrics.json").string();
   fit.force = config.output.force;
   if ((code = timed(timer, "fit", 0, [&] { return run_fit(fit); })) != 0) return code;

@@ -34,6 +34,7 @@ struct RunConfig {
     std::int64_t seed = 42;
     std::string init = "kmeans";
     std::string memory_budget = "auto";
+    std::string estep = "quadrature";
   } fit;
   struct Transform {
     std::int64_t seed = 7;
