@@ -303,7 +303,7 @@ int run_fit(const FitOptions& options) {
   std::vector<core::BlockQuadrature> rules;
   const bool quadrature = !distinct && options.estep == "quadrature";
   const auto rules_of = [&](std::uint64_t block,
-                            std::span<const double> x) -> const core::BlockQuadrature& {
+                            std::span<const double> x) -> core::BlockQuadrature& {
     auto& r = rules[static_cast<std::size_t>(block - shard.first_block())];
     if (r.tiles() == 0 && !x.empty()) r = core::make_block_quadrature(x);
     return r;

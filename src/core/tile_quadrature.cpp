@@ -64,10 +64,24 @@ double chebyshev_moment_error(std::span<const double> u, std::span<const double>
 
 }  // namespace
 
+std::size_t TileRules::bytes() const noexcept {
+  return (lo.size() + hi.size() + node_x.size() + node_weight.size() + moment_error.size()) *
+             sizeof(double) +
+         first_node.size() * sizeof(std::uint32_t) + kind.size() * sizeof(RuleKind);
+}
+
 std::size_t BlockQuadrature::bytes() const noexcept {
-  return (lo.size() + hi.size() + node_x.size() + node_weight.size()) * sizeof(double) +
-         first_node.size() * sizeof(std::uint32_t) + kind.size() * sizeof(RuleKind) +
-         moment_error.size() * sizeof(double);
+  return whole.bytes() + halves.bytes() + halves_of.size() * sizeof(std::uint32_t);
+}
+
+void TileRules::append(std::span<const double> tile) {
+  const auto [min, max] = std::minmax_element(tile.begin(), tile.end());
+  lo.push_back(tile.empty() ? 0.0 : *min);
+  hi.push_back(tile.empty() ? 0.0 : *max);
+  double error = 0.0;
+  kind.push_back(append_tile_rule(tile, kQuadratureNodes, node_x, node_weight, error));
+  moment_error.push_back(error);
+  first_node.push_back(static_cast<std::uint32_t>(node_x.size()));
 }
 
 RuleKind append_tile_rule(std::span<const double> values, int nodes, std::vector<double>& node_x,
@@ -194,25 +208,17 @@ RuleKind append_tile_rule(std::span<const double> values, int nodes, std::vector
 BlockQuadrature make_block_quadrature(std::span<const double> block) {
   BlockQuadrature rules;
   const std::size_t tiles = (block.size() + kQuadratureTileRows - 1) / kQuadratureTileRows;
-  rules.lo.reserve(tiles);
-  rules.hi.reserve(tiles);
-  rules.first_node.reserve(tiles + 1);
-  rules.kind.reserve(tiles);
-  rules.moment_error.reserve(tiles);
-  rules.node_x.reserve(tiles * kQuadratureNodes);
-  rules.node_weight.reserve(tiles * kQuadratureNodes);
+  rules.whole.lo.reserve(tiles);
+  rules.whole.hi.reserve(tiles);
+  rules.whole.first_node.reserve(tiles + 1);
+  rules.whole.kind.reserve(tiles);
+  rules.whole.moment_error.reserve(tiles);
+  rules.whole.node_x.reserve(tiles * kQuadratureNodes);
+  rules.whole.node_weight.reserve(tiles * kQuadratureNodes);
   for (std::size_t begin = 0; begin < block.size(); begin += kQuadratureTileRows) {
-    const auto tile = block.subspan(begin, std::min(kQuadratureTileRows, block.size() - begin));
-    const auto [lo, hi] = std::minmax_element(tile.begin(), tile.end());
-    rules.lo.push_back(*lo);
-    rules.hi.push_back(*hi);
-    rules.first_node.push_back(static_cast<std::uint32_t>(rules.node_x.size()));
-    double moment_error = 0.0;
-    rules.kind.push_back(
-        append_tile_rule(tile, kQuadratureNodes, rules.node_x, rules.node_weight, moment_error));
-    rules.moment_error.push_back(moment_error);
+    rules.whole.append(block.subspan(begin, std::min(kQuadratureTileRows, block.size() - begin)));
   }
-  rules.first_node.push_back(static_cast<std::uint32_t>(rules.node_x.size()));
+  rules.halves_of.assign(tiles, BlockQuadrature::kNoHalves);
   return rules;
 }
 
@@ -222,9 +228,38 @@ void QuadratureCounts::add(const QuadratureCounts& other) noexcept {
   rows_by_rows += other.rows_by_rows;
 }
 
-SufficientStats estep_block_quadrature(std::span<const double> block, const BlockQuadrature& rules,
+namespace {
+
+// Appends the nodes of rule `i` of `rules` to the list when the bound accepts it.
+bool take_rule(const TileRules& rules, std::size_t i, const EStepTables& tables,
+               std::vector<double>& x, std::vector<double>& weight) {
+  const std::uint32_t first = rules.first_node[i];
+  const std::uint32_t end = rules.first_node[i + 1];
+  const RuleKind kind = rules.kind[i];
+  const bool accepted =
+      kind == RuleKind::exact ||
+      (kind == RuleKind::gauss &&
+       detail::quadrature_is_accurate(rules.lo[i], rules.hi[i], static_cast<int>(end - first),
+                                      rules.moment_error[i], kQuadratureTolerance, tables));
+  if (accepted) {
+    x.insert(x.end(), rules.node_x.begin() + first, rules.node_x.begin() + end);
+    weight.insert(weight.end(), rules.node_weight.begin() + first, rules.node_weight.begin() + end);
+  }
+  return accepted;
+}
+
+void take_rows(std::span<const double> rows, std::vector<double>& x, std::vector<double>& weight,
+               QuadratureCounts& counts) {
+  x.insert(x.end(), rows.begin(), rows.end());
+  weight.insert(weight.end(), rows.size(), 1.0);
+  counts.rows_by_rows += rows.size();
+}
+
+}  // namespace
+
+SufficientStats estep_block_quadrature(std::span<const double> block, BlockQuadrature& rules,
                                        const EStepTables& tables, QuadratureCounts* counts) {
-  // Nodes of accepted tiles and rows of the others, in tile order: for a sorted block the list
+  // Nodes of accepted rules and rows of the others, in row order: for a sorted block the list
   // stays sorted, so the kernel's component skipping keeps working.
   thread_local std::vector<double> x, weight;
   x.clear();
@@ -232,27 +267,32 @@ SufficientStats estep_block_quadrature(std::span<const double> block, const Bloc
   QuadratureCounts local;
   for (std::size_t tile = 0; tile < rules.tiles(); ++tile) {
     const std::size_t begin = tile * kQuadratureTileRows;
-    const std::size_t rows = std::min(kQuadratureTileRows, block.size() - begin);
-    const std::uint32_t first = rules.first_node[tile];
-    const std::uint32_t end = rules.first_node[tile + 1];
-    const RuleKind kind = rules.kind[tile];
-    const bool by_rule = kind == RuleKind::exact ||
-                         (kind == RuleKind::gauss &&
-                          detail::quadrature_is_accurate(
-                              rules.lo[tile], rules.hi[tile], static_cast<int>(end - first),
-                              rules.moment_error[tile], kQuadratureTolerance, tables));
-    if (by_rule) {
-      x.insert(x.end(), rules.node_x.begin() + first, rules.node_x.begin() + end);
-      weight.insert(weight.end(), rules.node_weight.begin() + first,
-                    rules.node_weight.begin() + end);
+    const auto rows = block.subspan(begin, std::min(kQuadratureTileRows, block.size() - begin));
+    if (take_rule(rules.whole, tile, tables, x, weight)) {
       ++local.tiles_by_rule;
-    } else {
-      x.insert(x.end(), block.begin() + static_cast<std::ptrdiff_t>(begin),
-               block.begin() + static_cast<std::ptrdiff_t>(begin + rows));
-      weight.insert(weight.end(), rows, 1.0);
-      ++local.tiles_by_rows;
-      local.rows_by_rows += rows;
+      continue;
     }
+    if (rows.size() <= kQuadratureHalfRows) {
+      ++local.tiles_by_rows;
+      take_rows(rows, x, weight, local);
+      continue;
+    }
+    std::uint32_t& first_half = rules.halves_of[tile];
+    if (first_half == BlockQuadrature::kNoHalves) {
+      first_half = static_cast<std::uint32_t>(rules.halves.tiles());
+      rules.halves.append(rows.first(kQuadratureHalfRows));
+      rules.halves.append(rows.subspan(kQuadratureHalfRows));
+    }
+    bool all_by_rule = true;
+    for (std::size_t h = 0; h < 2; ++h) {
+      const auto half =
+          h == 0 ? rows.first(kQuadratureHalfRows) : rows.subspan(kQuadratureHalfRows);
+      if (!take_rule(rules.halves, first_half + h, tables, x, weight)) {
+        all_by_rule = false;
+        take_rows(half, x, weight, local);
+      }
+    }
+    ++(all_by_rule ? local.tiles_by_rule : local.tiles_by_rows);
   }
   SufficientStats out = estep_weighted_rows(x, weight, tables);
   out.rows = block.size();

@@ -145,7 +145,7 @@ TEST_P(SklearnParity, MatchesReferenceRun) {
 
   std::map<int, const json*> iterations;
   for (const json& it : fx["iterations"]) iterations[it["t"].get<int>()] = &it;
-  std::vector<BlockQuadrature> rules;
+  std::vector<BlockQuadrature> rules;  // halves are added to them as passes refuse tiles
   for (std::size_t b = 0; b < sorted.size(); b += kFitBlockRows) {
     rules.push_back(make_block_quadrature(
         std::span<const double>(sorted).subspan(b, std::min(kFitBlockRows, sorted.size() - b))));

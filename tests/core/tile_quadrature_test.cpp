@@ -113,11 +113,12 @@ TEST(TileQuadrature, RulesCoverEveryTileOfABlock) {
   const BlockQuadrature rules = make_block_quadrature(f.sorted);
   const std::size_t tiles = (f.sorted.size() + kQuadratureTileRows - 1) / kQuadratureTileRows;
   ASSERT_EQ(rules.tiles(), tiles);
-  ASSERT_EQ(rules.first_node.size(), tiles + 1);
+  ASSERT_EQ(rules.whole.first_node.size(), tiles + 1);
+  EXPECT_EQ(rules.halves.tiles(), 0U) << "halves are built only when a tile is refused";
   double weight = 0.0;
-  for (const double q : rules.node_weight) weight += q;
+  for (const double q : rules.whole.node_weight) weight += q;
   std::size_t without = 0;
-  for (const RuleKind k : rules.kind) without += k == RuleKind::none ? 1 : 0;
+  for (const RuleKind k : rules.whole.kind) without += k == RuleKind::none ? 1 : 0;
   EXPECT_EQ(without, 0U) << "every tile of continuous sorted data has a rule";
   EXPECT_NEAR(weight, static_cast<double>(f.sorted.size()), 1e-9);
   EXPECT_LT(rules.bytes(), f.sorted.size() * sizeof(double) / 10);
@@ -139,12 +140,21 @@ void expect_close(const SufficientStats& got, const SufficientStats& want, doubl
 
 TEST(TileQuadrature, SumsMatchTheRowByRowReferenceOnASortedBlock) {
   const Fixture& f = fixture();
-  const BlockQuadrature rules = make_block_quadrature(f.sorted);
+  BlockQuadrature rules = make_block_quadrature(f.sorted);
   QuadratureCounts counts;
   const SufficientStats quad = estep_block_quadrature(f.sorted, rules, f.tables, &counts);
   expect_close(quad, estep_block_reference(f.sorted, f.tables), 1e-11);
   EXPECT_EQ(counts.tiles_by_rule + counts.tiles_by_rows, rules.tiles());
   EXPECT_GE(static_cast<double>(counts.tiles_by_rule), 0.8 * static_cast<double>(rules.tiles()));
+  // Refused tiles got their halves' rules, and some halves were accepted: fewer rows by rows
+  // than the refused tiles hold.
+  EXPECT_GT(rules.halves.tiles(), 0U);
+  EXPECT_LT(counts.rows_by_rows, counts.tiles_by_rows * kQuadratureTileRows);
+  // A second pass reuses the halves and gives the same bits.
+  const std::size_t halves = rules.halves.tiles();
+  const SufficientStats again = estep_block_quadrature(f.sorted, rules, f.tables);
+  EXPECT_EQ(rules.halves.tiles(), halves);
+  EXPECT_TRUE((again.R == quad.R).all() && (again.T2 == quad.T2).all() && again.H == quad.H);
   // And it is not the row-by-row kernel in disguise: the sums differ in the last bits.
   const SufficientStats rows = estep_block(f.sorted, f.tables);
   EXPECT_FALSE((quad.R == rows.R).all() && quad.H == rows.H);
@@ -153,7 +163,7 @@ TEST(TileQuadrature, SumsMatchTheRowByRowReferenceOnASortedBlock) {
 TEST(TileQuadrature, WideTilesAreSummedRowByRow) {
   // Unsorted: every tile spans most of the data range, where no rule can be proven.
   std::vector<double> x = amount_like(20000, 4);
-  const BlockQuadrature rules = make_block_quadrature(x);
+  BlockQuadrature rules = make_block_quadrature(x);
   QuadratureCounts counts;
   const SufficientStats quad = estep_block_quadrature(x, rules, fixture().tables, &counts);
   EXPECT_EQ(counts.tiles_by_rule, 0U);
@@ -194,8 +204,8 @@ TEST(TileQuadrature, WheneverTheBoundAcceptsTheRuleIsWithinTolerance) {
   for (const std::size_t stride : {1UL, 2UL, 8UL, 32UL, 128UL, 255UL}) {
     for (std::size_t begin = 0; begin < f.sorted.size(); begin += 613) {
       std::vector<double> tile;
-      for (std::size_t i = begin; i < f.sorted.size() && tile.size() < kQuadratureTileRows;
-           i += stride) {
+      const std::size_t size = begin % 2 == 0 ? kQuadratureTileRows : kQuadratureHalfRows;
+      for (std::size_t i = begin; i < f.sorted.size() && tile.size() < size; i += stride) {
         tile.push_back(f.sorted[i]);
       }
       if (tile.size() < 2 * kQuadratureNodes) continue;

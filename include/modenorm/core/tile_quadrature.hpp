@@ -40,8 +40,8 @@ enum class RuleKind : std::uint8_t {
   none,   // no reliable rule (rounding broke it): the tile is always summed row by row
 };
 
-// The rules of the tiles of one block (rows [t * kQuadratureTileRows, ...) form tile t).
-struct BlockQuadrature {
+// The rules of a run of equal-sized tiles (tile t: rows [t * tile_rows, ...) of its span).
+struct TileRules {
   std::vector<double> lo;                 // per tile: smallest value
   std::vector<double> hi;                 // per tile: largest value
   std::vector<std::uint32_t> first_node;  // per tile, plus one: its nodes are [first, next)
@@ -50,7 +50,25 @@ struct BlockQuadrature {
   std::vector<RuleKind> kind;             // per tile
   std::vector<double> moment_error;       // per tile: largest Chebyshev moment miss / rows
 
+  TileRules() { first_node.push_back(0); }
   [[nodiscard]] std::size_t tiles() const noexcept { return lo.size(); }
+  [[nodiscard]] std::size_t bytes() const noexcept;
+  void append(std::span<const double> tile);  // one more tile's rule
+};
+
+// The rules of one block: one per 256-row tile, built once; and, for a tile whose rule the
+// bound refused, the rules of its two 128-row halves, built the first time that happens and
+// kept (narrower halves are often accepted where the whole tile is not). The halves change how
+// fast a pass is, never what it computes for given acceptances; since the sums do depend on
+// which rules are used, which is decided by the parameters alone, the result is the same
+// whether the halves were built in this pass or an earlier one.
+struct BlockQuadrature {
+  static constexpr std::uint32_t kNoHalves = 0xffffffffU;
+  TileRules whole;
+  TileRules halves;                      // two entries per refused tile, in pairs
+  std::vector<std::uint32_t> halves_of;  // per tile: index of its first half, or kNoHalves
+
+  [[nodiscard]] std::size_t tiles() const noexcept { return whole.tiles(); }
   [[nodiscard]] std::size_t bytes() const noexcept;
 };
 
@@ -67,7 +85,10 @@ struct BlockQuadrature {
 // Rules for every tile of a block; any order works (sorted blocks give narrow tiles).
 [[nodiscard]] BlockQuadrature make_block_quadrature(std::span<const double> block);
 
-// How a pass went: tiles summed from their rule, and tiles (and their rows) summed row by row.
+inline constexpr std::size_t kQuadratureHalfRows = kQuadratureTileRows / 2;
+
+// How a pass went: tiles summed from their rule (or both halves' rules), and tiles summed at
+// least partly row by row, with the rows that were.
 struct QuadratureCounts {
   std::uint64_t tiles_by_rule = 0;
   std::uint64_t tiles_by_rows = 0;
@@ -76,11 +97,13 @@ struct QuadratureCounts {
 };
 
 // The E-step sums of `block` (the same values make_block_quadrature saw), with the shifts of
-// `tables`: tiles whose rule passes the bound contribute their nodes, the others their rows, all
-// through the weighted double kernel (estep_weighted_rows). `rows` of the result is the block's
-// row count. Deterministic: depends only on the block, its rules and the parameters.
+// `tables`: a tile whose rule passes the bound contributes its nodes; otherwise each of its
+// halves contributes its nodes if its rule passes, else its rows; all through the weighted
+// double kernel (estep_weighted_rows). Builds and keeps the halves' rules of a refused tile in
+// `rules` (see BlockQuadrature). `rows` of the result is the block's row count. Deterministic:
+// depends only on the block and the parameters.
 [[nodiscard]] SufficientStats estep_block_quadrature(std::span<const double> block,
-                                                     const BlockQuadrature& rules,
+                                                     BlockQuadrature& rules,
                                                      const EStepTables& tables,
                                                      QuadratureCounts* counts = nullptr);
 
