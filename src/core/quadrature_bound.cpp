@@ -40,7 +40,7 @@ const std::array<Ellipse, kRhos.size()>& ellipses() {
 }  // namespace
 
 bool quadrature_is_accurate(double lo, double hi, int nodes, double moment_error, double tolerance,
-                            const EStepTables& tables) {
+                            const EStepTables& tables, std::uint8_t* hint) {
   const double t = 0.5 * (lo + hi);
   const double h = 0.5 * (hi - lo);
   if (!(h > 0.0)) return std::isfinite(t);  // one distinct value: the rule is the tile itself
@@ -103,24 +103,23 @@ bool quadrature_is_accurate(double lo, double hi, int nodes, double moment_error
     kept[i] = j == best || up[i] > std::min(drop_below, own_floor + scale[i]);
   }
 
-  for (const Ellipse& e : ellipses()) {
+  // Whether the ellipse E_rho proves the rule accurate.
+  const auto proves = [&](const Ellipse& e) {
     const double A = e.A;
     const double B = e.B;
     double negligible = 0.0;
-    bool proven = true;
     std::array<double, kMax> re;
-    for (int j = 0; j < k && proven; ++j) {
+    for (int j = 0; j < k; ++j) {
       const auto i = static_cast<std::size_t>(j);
       if (!kept[i]) continue;
       const double imaginary = (db[i] + 2.0 * dg[i] * A) * B;
       re[i] = da[i] + db[i] * A + dg[i] * A * A;  // max of Re d_j on E_rho
       if (imaginary < kMaxImaginary) continue;    // e^d_j in the right half-plane
       // Otherwise |e^d_j| <= e^re_j whatever its phase; together they must stay small.
-      proven = re[i] < 0.0;
-      if (proven) negligible += fast_math::exp_nonpositive(re[i]);
-      proven = proven && negligible < 0.5;
+      if (!(re[i] < 0.0)) return false;
+      negligible += fast_math::exp_nonpositive(re[i]);
+      if (!(negligible < 0.5)) return false;
     }
-    if (!proven) continue;
     // On E_rho |r_j| <= e^re_j / (1 - negligible). The Gauss rule's error for r (x - c)^m,
     // m <= 2, is at most 2 rows 2 M rho^-(2n - 3) / (rho - 1), plus what the stored rule misses
     // of the exact moments (moment_error per Chebyshev coefficient, whose sum is
@@ -130,12 +129,22 @@ bool quadrature_is_accurate(double lo, double hi, int nodes, double moment_error
     // -ln(1 - negligible) <= 2 negligible for negligible < 0.5 (no log per attempt).
     const double per_component =
         std::max(truncation, moments) + kLog2 + 2.0 * negligible - log_tolerance;
-    bool accurate = true;
-    for (int j = 0; j < k && accurate; ++j) {
+    for (int j = 0; j < k; ++j) {
       const auto i = static_cast<std::size_t>(j);
-      if (kept[i]) accurate = re[i] - scale[i] + per_component <= 0.0;
+      if (kept[i] && !(re[i] - scale[i] + per_component <= 0.0)) return false;
     }
-    if (accurate) return true;
+    return true;
+  };
+  // The answer is whether any ellipse proves it, so the order of the attempts is free: the one
+  // that proved this tile last time (parameters move slowly between passes) goes first.
+  const auto& all = ellipses();
+  if (hint != nullptr && *hint < all.size() && proves(all[*hint])) return true;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (hint != nullptr && i == *hint) continue;
+    if (proves(all[i])) {
+      if (hint != nullptr) *hint = static_cast<std::uint8_t>(i);
+      return true;
+    }
   }
   return false;
 }

@@ -2,6 +2,8 @@
 // quadrature E-step, tile_quadrature.hpp).
 #pragma once
 
+#include <cstdint>
+
 #include "modenorm/core/estep_tables.hpp"
 
 namespace modenorm::core::detail {
@@ -23,7 +25,10 @@ namespace modenorm::core::detail {
 // bound is divided by a lower bound of the tile's own contribution of component k on the real
 // interval, so the tolerance is relative. Several rho are tried; any that proves it is enough.
 // `moment_error` is what the stored rule misses of the tile's Chebyshev moments, per row.
+// `hint` (optional) names the ellipse to try first and receives the one that proved it; the
+// answer does not depend on it, only the time it takes.
 [[nodiscard]] bool quadrature_is_accurate(double lo, double hi, int nodes, double moment_error,
-                                          double tolerance, const EStepTables& tables);
+                                          double tolerance, const EStepTables& tables,
+                                          std::uint8_t* hint = nullptr);
 
 }  // namespace modenorm::core::detail

@@ -67,7 +67,8 @@ double chebyshev_moment_error(std::span<const double> u, std::span<const double>
 std::size_t TileRules::bytes() const noexcept {
   return (lo.size() + hi.size() + node_x.size() + node_weight.size() + moment_error.size()) *
              sizeof(double) +
-         first_node.size() * sizeof(std::uint32_t) + kind.size() * sizeof(RuleKind);
+         first_node.size() * sizeof(std::uint32_t) + kind.size() * sizeof(RuleKind) +
+         ellipse.size();
 }
 
 std::size_t BlockQuadrature::bytes() const noexcept {
@@ -81,6 +82,7 @@ void TileRules::append(std::span<const double> tile) {
   double error = 0.0;
   kind.push_back(append_tile_rule(tile, kQuadratureNodes, node_x, node_weight, error));
   moment_error.push_back(error);
+  ellipse.push_back(0);
   first_node.push_back(static_cast<std::uint32_t>(node_x.size()));
 }
 
@@ -231,8 +233,8 @@ void QuadratureCounts::add(const QuadratureCounts& other) noexcept {
 namespace {
 
 // Appends the nodes of rule `i` of `rules` to the list when the bound accepts it.
-bool take_rule(const TileRules& rules, std::size_t i, const EStepTables& tables,
-               std::vector<double>& x, std::vector<double>& weight) {
+bool take_rule(TileRules& rules, std::size_t i, const EStepTables& tables, std::vector<double>& x,
+               std::vector<double>& weight) {
   const std::uint32_t first = rules.first_node[i];
   const std::uint32_t end = rules.first_node[i + 1];
   const RuleKind kind = rules.kind[i];
@@ -240,7 +242,8 @@ bool take_rule(const TileRules& rules, std::size_t i, const EStepTables& tables,
       kind == RuleKind::exact ||
       (kind == RuleKind::gauss &&
        detail::quadrature_is_accurate(rules.lo[i], rules.hi[i], static_cast<int>(end - first),
-                                      rules.moment_error[i], kQuadratureTolerance, tables));
+                                      rules.moment_error[i], kQuadratureTolerance, tables,
+                                      &rules.ellipse[i]));
   if (accepted) {
     x.insert(x.end(), rules.node_x.begin() + first, rules.node_x.begin() + end);
     weight.insert(weight.end(), rules.node_weight.begin() + first, rules.node_weight.begin() + end);

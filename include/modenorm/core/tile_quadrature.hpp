@@ -49,6 +49,7 @@ struct TileRules {
   std::vector<double> node_weight;        // positive; a tile's weights sum to its row count
   std::vector<RuleKind> kind;             // per tile
   std::vector<double> moment_error;       // per tile: largest Chebyshev moment miss / rows
+  std::vector<std::uint8_t> ellipse;      // per tile: the bound's last proving ellipse (speed)
 
   TileRules() { first_node.push_back(0); }
   [[nodiscard]] std::size_t tiles() const noexcept { return lo.size(); }
