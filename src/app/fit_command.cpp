@@ -369,7 +369,7 @@ int run_fit(const FitOptions& options) {
       init_stats = reduce_block_stats(
           shard, shifts,
           [&](std::uint64_t, std::span<const double> x) {
-            return core::hard_assignment_stats(x, centres);
+            return core::hard_assignment_stats_sorted(x, centres);  // blocks are sorted
           },
           comm);
     }

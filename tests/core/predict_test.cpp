@@ -80,5 +80,27 @@ TEST(CountArgmaxSorted, TiesAndANarrowComponentInsideAWideOne) {
   EXPECT_EQ(counts[3], 0U) << "an exact tie goes to the lower index";
 }
 
+bool same_bits(const SufficientStats& a, const SufficientStats& b) {
+  return (a.R == b.R).all() && (a.T1 == b.T1).all() && (a.T2 == b.T2).all() && a.rows == b.rows;
+}
+
+TEST(HardAssignmentSorted, SameBitsAsRowByRow) {
+  std::mt19937_64 rng(8);
+  std::lognormal_distribution<double> amount(3.1, 1.6);
+  std::vector<double> x(100000);
+  for (auto& v : x) v = std::round(amount(rng) * 100.0) / 100.0;
+  std::sort(x.begin(), x.end());
+  const KMeansResult km = kmeans_serial(x, 10, 42, 50);
+  EXPECT_TRUE(
+      same_bits(hard_assignment_stats_sorted(x, km.centres), hard_assignment_stats(x, km.centres)));
+  // Duplicate means (a constant column's k-means) and a value exactly between two means: ties
+  // go to the lower index either way.
+  const std::vector<double> means{5.0, 5.0, 1.0, 3.0};
+  std::vector<double> y;
+  for (int i = 0; i < 1000; ++i) y.push_back(i * 0.006);
+  EXPECT_TRUE(same_bits(hard_assignment_stats_sorted(y, means), hard_assignment_stats(y, means)));
+  EXPECT_EQ(hard_assignment_stats_sorted(y, means).R[1], 0.0);
+}
+
 }  // namespace
 }  // namespace modenorm::core

@@ -17,4 +17,11 @@ namespace modenorm::core {
 [[nodiscard]] SufficientStats hard_assignment_stats(std::span<const double> x,
                                                     std::span<const double> means);
 
+// The same statistics, bit for bit, for ascending `x` (the fit's sorted blocks): runs of rows
+// whose nearest mean is provably one component are credited without comparing every row to
+// every mean (in 1-D, |x - m_j| - |x - m_c| is monotone in x, so a margin at both ends of a
+// run proves it for the whole run); each component still adds its rows in row order.
+[[nodiscard]] SufficientStats hard_assignment_stats_sorted(std::span<const double> x,
+                                                           std::span<const double> means);
+
 }  // namespace modenorm::core
