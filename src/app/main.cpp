@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   app::register_fit_command(app, action);
   app::register_transform_command(app, action);
   app::register_inverse_command(app, action);
+  app::register_evaluate_command(app, action);
   app::register_run_command(app, action);
 
   if (const int code = parse_command_line(app, argc, argv, rank); code >= 0) {

@@ -24,6 +24,7 @@ void register_scale_command(CLI::App& app, CommandAction& action);
 void register_fit_command(CLI::App& app, CommandAction& action);
 void register_transform_command(CLI::App& app, CommandAction& action);
 void register_inverse_command(CLI::App& app, CommandAction& action);
+void register_evaluate_command(CLI::App& app, CommandAction& action);
 void register_run_command(CLI::App& app, CommandAction& action);
 
 }  // namespace modenorm::app
