@@ -270,7 +270,7 @@ int run_evaluate(const EvaluateOptions& options) {
         (void)io::read_rows<std::uint8_t>(component_ds, rows, buffers.component, reads);
         if (restored_ds) (void)io::read_rows<double>(*restored_ds, rows, buffers.restored, reads);
       }
-      auto scope = timer.stage("model, transform and round-trip checks", static_cast<double>(n));
+      auto scope = timer.stage("checks", static_cast<double>(n));
       parallel::run_collectively(
           [&] {
             const auto bad = std::find_if(buffers.x.begin(), buffers.x.end(),
@@ -377,7 +377,7 @@ int run_evaluate(const EvaluateOptions& options) {
         auto scope = timer.stage("read", static_cast<double>(x.size()));
         (void)io::read_rows<double>(input, rows, x, reads);
       }
-      auto scope = timer.stage("sample models on every row", static_cast<double>(x.size()));
+      auto scope = timer.stage("sample scores", static_cast<double>(x.size()));
       for (std::uint64_t begin = 0; begin < x.size(); begin += kEvaluationBlockRows) {
         const auto count = std::min<std::uint64_t>(kEvaluationBlockRows, x.size() - begin);
         const auto block = sample_sums.block((rows.begin + begin) / kEvaluationBlockRows);

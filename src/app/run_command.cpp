@@ -1,5 +1,6 @@
 // `modenorm run --config X.toml`: the whole pipeline in one job - ingest, optional scale, fit,
-// transform, inverse and its check - with one timing table and one metrics file.
+// transform, inverse and its check, optionally evaluate - with one timing table and one
+// metrics file.
 
 #include <spdlog/spdlog.h>
 
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modenorm/app/command.hpp"
+#include "modenorm/app/evaluate_command.hpp"
 #include "modenorm/app/fit_command.hpp"
 #include "modenorm/app/ingest_command.hpp"
 #include "modenorm/app/inverse_command.hpp"
@@ -136,8 +138,8 @@ int run_pipeline(const RunOptions& options) {
     if ((code = timed(timer, "inverse", 0, [&] { return run_inverse(inverse); })) != 0) {
       return code;
     }
-    const auto model = parallel::run_collectively([&] { return io::read_model_file(fit.model); },
-                                                  comm);
+    const auto model =
+        parallel::run_collectively([&] { return io::read_model_file(fit.model); }, comm);
     RoundTripReport report;
     {
       auto scope = timer.stage("round-trip check");
@@ -152,14 +154,33 @@ int run_pipeline(const RunOptions& options) {
                   {"max_value", report.max_value},
                   {"max_value_restored", report.max_value_restored}};
     if (rank == 0) {
-      spdlog::info("round trip: {} rows, max |restored - x| / (|x| + |mean|) = {:.3g}{}; {} rows "
-                   "beyond the research code's clip (|alpha| > 0.99), {} beyond 4 std (max "
-                   "scaled error there {:.3g}); max value {} restored as {}",
-                   report.rows, report.max_scaled_error,
-                   config.transform.clip ? " (clipped transform: lossy by request)" : "",
-                   report.beyond_clip, report.beyond_4_std, report.max_scaled_error_beyond,
-                   report.max_value, report.max_value_restored);
+      spdlog::info(
+          "round trip: {} rows, max |restored - x| / (|x| + |mean|) = {:.3g}{}; {} rows "
+          "beyond the research code's clip (|alpha| > 0.99), {} beyond 4 std (max "
+          "scaled error there {:.3g}); max value {} restored as {}",
+          report.rows, report.max_scaled_error,
+          config.transform.clip ? " (clipped transform: lossy by request)" : "", report.beyond_clip,
+          report.beyond_4_std, report.max_scaled_error_beyond, report.max_value,
+          report.max_value_restored);
     }
+  }
+
+  std::string evaluation_report;
+  if (config.evaluate.enabled) {
+    EvaluateOptions evaluate;
+    evaluate.in = data;
+    evaluate.dataset = dataset;
+    evaluate.model = fit.model;
+    evaluate.transformed = transform.out;
+    if (config.check.inverse) evaluate.restored = (dir / "restored.h5").string();
+    evaluate.report = (dir / "evaluation.json").string();
+    evaluate.compare_samples = config.evaluate.compare_samples;
+    evaluate.seed = static_cast<std::uint64_t>(config.evaluate.seed);
+    evaluate.force = config.output.force;
+    if ((code = timed(timer, "evaluate", 0, [&] { return run_evaluate(evaluate); })) != 0) {
+      return code;
+    }
+    evaluation_report = evaluate.report;
   }
 
   const auto stages = timer.summarise(comm);
@@ -175,7 +196,8 @@ int run_pipeline(const RunOptions& options) {
                                       {"stages", stages_to_json(stages)},
                                       {"fit", read_json_file(fit.metrics)},
                                       {"transform", read_json_file(transform.metrics)},
-                                      {"round_trip", round_trip}};
+                                      {"round_trip", round_trip},
+                                      {"evaluation", evaluation_report}};
     std::ofstream(dir / "metrics.json") << metrics.dump(2) << '\n';
   }
   return 0;
@@ -186,8 +208,9 @@ int run_pipeline(const RunOptions& options) {
 void register_run_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<RunOptions>();
   auto* cmd = app.add_subcommand(
-      "run", "The whole pipeline from a TOML configuration: ingest, scale, fit, transform, "
-             "inverse and its check, with one timing table and one metrics file");
+      "run",
+      "The whole pipeline from a TOML configuration: ingest, scale, fit, transform, "
+      "inverse and its check, optionally evaluate, with one timing table and one metrics file");
   cmd->add_option("--config", o->config, "TOML configuration (see configs/default.toml)")
       ->required();
   cmd->add_option("--set", o->overrides,

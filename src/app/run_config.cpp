@@ -66,14 +66,17 @@ const std::map<std::string, Setter>& setters() {
       {"fit.eps", number([](RunConfig& c) -> double& { return c.fit.eps; })},
       {"fit.seed", integer([](RunConfig& c) -> std::int64_t& { return c.fit.seed; })},
       {"fit.init", text([](RunConfig& c) -> std::string& { return c.fit.init; })},
-      {"fit.memory_budget",
-       text([](RunConfig& c) -> std::string& { return c.fit.memory_budget; })},
+      {"fit.memory_budget", text([](RunConfig& c) -> std::string& { return c.fit.memory_budget; })},
       {"fit.estep", text([](RunConfig& c) -> std::string& { return c.fit.estep; })},
       {"transform.seed", integer([](RunConfig& c) -> std::int64_t& { return c.transform.seed; })},
       {"transform.clip", boolean([](RunConfig& c) -> bool& { return c.transform.clip; })},
       {"transform.alpha_dtype",
        text([](RunConfig& c) -> std::string& { return c.transform.alpha_dtype; })},
       {"check.inverse", boolean([](RunConfig& c) -> bool& { return c.check.inverse; })},
+      {"evaluate.enabled", boolean([](RunConfig& c) -> bool& { return c.evaluate.enabled; })},
+      {"evaluate.compare_samples",
+       text([](RunConfig& c) -> std::string& { return c.evaluate.compare_samples; })},
+      {"evaluate.seed", integer([](RunConfig& c) -> std::int64_t& { return c.evaluate.seed; })},
       {"output.dir", text([](RunConfig& c) -> std::string& { return c.output.dir; })},
       {"output.force", boolean([](RunConfig& c) -> bool& { return c.output.force; })},
   };
@@ -95,8 +98,9 @@ void apply_table(RunConfig& config, const toml::table& root, const std::string& 
     const std::string name(section.str());
     const auto* table = node.as_table();
     if (!table) {
-      throw InputError(source + ": '" + name + "' must be a [section] (input, scale, fit, "
-                       "transform, check or output)");
+      throw InputError(source + ": '" + name +
+                       "' must be a [section] (input, scale, fit, "
+                       "transform, check, evaluate or output)");
     }
     for (const auto& [key, value] : *table) {
       apply(config, name + "." + std::string(key.str()), value, source);
@@ -142,7 +146,9 @@ RunConfig load_run_config(const std::string& path, const std::vector<std::string
 
 nlohmann::ordered_json to_json(const RunConfig& c) {
   return {{"input",
-           {{"csv", c.input.csv}, {"h5", c.input.h5}, {"column", c.input.column},
+           {{"csv", c.input.csv},
+            {"h5", c.input.h5},
+            {"column", c.input.column},
             {"dataset", c.input.dataset}}},
           {"scale", {{"rows", c.scale.rows}, {"jitter", c.scale.jitter}, {"seed", c.scale.seed}}},
           {"fit",
@@ -162,6 +168,10 @@ nlohmann::ordered_json to_json(const RunConfig& c) {
             {"clip", c.transform.clip},
             {"alpha_dtype", c.transform.alpha_dtype}}},
           {"check", {{"inverse", c.check.inverse}}},
+          {"evaluate",
+           {{"enabled", c.evaluate.enabled},
+            {"compare_samples", c.evaluate.compare_samples},
+            {"seed", c.evaluate.seed}}},
           {"output", {{"dir", c.output.dir}, {"force", c.output.force}}}};
 }
 

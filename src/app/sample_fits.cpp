@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <exception>
@@ -49,7 +50,14 @@ std::vector<SampleSpec> parse_sample_specs(const std::string& text, std::uint64_
     } catch (const std::logic_error&) {  // std::stod / std::stoull: not a number, out of range
       throw bad("is not a number");
     }
-    if (spec.rows < rows) specs.push_back(spec);
+    // A size already asked for under another name (100000 and 1% of 1e7) is the same sample.
+    const auto same = std::find_if(specs.begin(), specs.end(),
+                                   [&](const SampleSpec& s) { return s.rows == spec.rows; });
+    if (same != specs.end()) {
+      same->label += " = " + spec.label;
+    } else if (spec.rows < rows) {
+      specs.push_back(spec);
+    }
     if (comma == std::string::npos) break;
     start = comma + 1;
   }

@@ -44,6 +44,11 @@ struct RunConfig {
   struct Check {
     bool inverse = true;  // restore every row and report the round-trip error
   } check;
+  struct Evaluate {
+    bool enabled = false;  // run `modenorm evaluate` and write evaluation.json
+    std::string compare_samples = "10000,100000,1%";
+    std::int64_t seed = 42;  // seed of the samples' draw
+  } evaluate;
   struct Output {
     std::string dir = "out/run";
     bool force = false;
