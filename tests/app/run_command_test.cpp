@@ -13,9 +13,9 @@
 namespace modenorm {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::h5_attribute_text;
 using testing::h5_read_dataset;
+using ::testing::HasSubstr;
 using testing::run_modenorm;
 
 TEST(RunCommand, DefaultConfigRunsThePipelineAndRestoresEveryRow) {
@@ -46,8 +46,19 @@ TEST(RunCommand, DefaultConfigRunsThePipelineAndRestoresEveryRow) {
   std::vector<std::string> stages;
   for (const auto& s : metrics["stages"]) stages.push_back(s["stage"]);
   EXPECT_THAT(stages, ::testing::ElementsAre("ingest", "scale", "fit", "transform", "inverse",
-                                             "round-trip check"));
+                                             "round-trip check", "evaluate"));
   EXPECT_EQ(metrics["fit"]["command"], "fit");
+
+  // The evaluation ([evaluate] enabled = true in the default config) reads the same files.
+  EXPECT_EQ(metrics["evaluation"], (out / "evaluation.json").string());
+  std::ifstream report_file(out / "evaluation.json");
+  const auto report = nlohmann::json::parse(report_file);
+  EXPECT_EQ(report["input"]["rows"], 300000);
+  EXPECT_EQ(report["round_trip"]["restored_from"], (out / "restored.h5").string());
+  EXPECT_EQ(report["round_trip"]["max_scaled_error"], metrics["round_trip"]["max_scaled_error"]);
+  EXPECT_EQ(report["round_trip"]["rows_beyond_4_std"], metrics["round_trip"]["rows_beyond_4_std"]);
+  EXPECT_EQ(report["sampling"].size(), 4u);  // the full data, 10000, 100000 and 1% (3000 rows)
+  EXPECT_GT(report["transform"]["chi_squared"]["p_value"].get<double>(), 1e-3);
 }
 
 TEST(RunCommand, UnknownConfigKeyIsRejectedByName) {
