@@ -4,13 +4,15 @@
 # 2 MPI ranks; once on continuous data (jitter 0.005) and once on a pure bootstrap (jitter 0,
 # where the exact distinct-value path applies). Beside it, floors measured in the same run: raw
 # direct-I/O disk write and read (dd) and a memory copy. Prints one table per data set and the
-# peak RSS of each rank; deletes the big files at the end.
-#   bench/run_1b.sh [BINARY] [WORK_DIR] [ROWS]
+# peak RSS of each rank; keeps each run's evaluation report (modenorm evaluate, in the config)
+# as REPORT_DIR/evaluation_1b_jitter-J.json and deletes the big files at the end.
+#   bench/run_1b.sh [BINARY] [WORK_DIR] [ROWS] [REPORT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-build/release/src/app/modenorm}"
 work="${2:-/tmp/modenorm-1b}"
 rows="${3:-1000000000}"
+reports="${4:-bench}"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
@@ -41,7 +43,8 @@ for jitter in 0.005 0; do
     "$bin" run --config configs/credit_1b.toml --set "scale.rows=$rows" \
     --set "scale.jitter=$jitter" --set "output.dir=\"$out\"" >"$work/log-$jitter" 2>&1 || {
     tail -n 40 "$work/log-$jitter"; exit 1; }
-  grep -E "fit path|iteration +(1|50|100):|round trip:|peak RSS|valid mode" "$work/log-$jitter" |
+  grep -E "fit path|iteration +(1|50|100):|round trip:|peak RSS|valid mode|evaluate: [^0-9]" \
+    "$work/log-$jitter" |
     sed -E 's/^\[[^]]*\] //'
   /usr/bin/python3 - "$out/metrics.json" <<'PY'
 import json, sys
@@ -60,5 +63,7 @@ if em:
     print(f"{'  EM per iteration':<34} {em[0]['max_seconds'] / iters:9.3f} s  ({iters} iterations)")
 print(f"{'total wall':<34} {m['wall_seconds']:9.2f} s")
 PY
+  cp "$out/evaluation.json" "$reports/evaluation_1b_jitter-$jitter.json"
+  echo "evaluation report: $reports/evaluation_1b_jitter-$jitter.json"
   rm -rf "$out"
 done
