@@ -1,0 +1,47 @@
+#pragma once
+// Reads the input slabs of a row-wise command one step ahead on a second thread, straight from
+// the file's bytes (io::DirectRowReader), so that the read of slab s + 1 overlaps the compute
+// of slab s: the transform then waits on its read only where the disk is slower than the
+// compute. Only for --io direct on a contiguous dataset stored as float64 (raw_data_offset);
+// other inputs keep the collective read. Not collective: the helper thread makes no MPI call,
+// so callers agree on errors (parallel::run_collectively around take()).
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <future>
+#include <span>
+#include <vector>
+
+#include "modenorm/app/slab_plan.hpp"
+#include "modenorm/io/direct_read.hpp"
+
+namespace modenorm::app {
+
+class SlabPrefetcher {
+ public:
+  // `data_offset`: where row 0 of the float64 dataset lies in `file` (io::raw_data_offset).
+  SlabPrefetcher(const std::filesystem::path& file, std::uint64_t data_offset,
+                 const SlabPlan& plan);
+  SlabPrefetcher(const SlabPrefetcher&) = delete;
+  SlabPrefetcher& operator=(const SlabPrefetcher&) = delete;
+  ~SlabPrefetcher();  // waits for a read still in flight
+
+  // This rank's rows of step `s` (waiting for their read, or reading them now if no read of
+  // them is in flight), then starts reading step s + 1. Valid until the next call. A failed
+  // read throws here (std::runtime_error naming the file).
+  [[nodiscard]] std::span<const double> take(std::uint64_t s);
+
+ private:
+  void read_step(std::uint64_t s);
+
+  std::uint64_t data_offset_;
+  const SlabPlan& plan_;
+  io::DirectRowReader reader_;  // used by one read at a time, on either thread
+  std::array<std::vector<double>, 2> buffers_;
+  std::future<void> pending_;  // declared after what the read uses: destroyed (waited) first
+  std::uint64_t pending_step_ = 0;
+  bool has_pending_ = false;
+};
+
+}  // namespace modenorm::app

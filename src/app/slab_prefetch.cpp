@@ -1,0 +1,47 @@
+#include "modenorm/app/slab_prefetch.hpp"
+
+#include <exception>
+
+namespace modenorm::app {
+
+SlabPrefetcher::SlabPrefetcher(const std::filesystem::path& file, std::uint64_t data_offset,
+                               const SlabPlan& plan)
+    : data_offset_(data_offset), plan_(plan), reader_(file) {}
+
+SlabPrefetcher::~SlabPrefetcher() {
+  if (has_pending_ && pending_.valid()) {
+    try {
+      pending_.get();
+    } catch (const std::exception&) {  // the run is ending anyway; its own error is reported
+    }
+  }
+}
+
+void SlabPrefetcher::read_step(std::uint64_t s) {
+  const auto rows = plan_.slab(s);
+  auto& buffer = buffers_[s % 2];
+  buffer.resize(static_cast<std::size_t>(rows.size()));
+  if (!rows.empty()) reader_.read<double>(data_offset_, rows, buffer);
+}
+
+std::span<const double> SlabPrefetcher::take(std::uint64_t s) {
+  if (has_pending_ && pending_step_ == s) {
+    has_pending_ = false;
+    pending_.get();
+  } else {
+    if (has_pending_) {  // a step out of order: finish the stale read before reusing buffers
+      has_pending_ = false;
+      pending_.get();
+    }
+    read_step(s);
+  }
+  if (s + 1 < plan_.slabs()) {
+    pending_ = std::async(std::launch::async, [this, next = s + 1] { read_step(next); });
+    pending_step_ = s + 1;
+    has_pending_ = true;
+  }
+  const auto& buffer = buffers_[s % 2];
+  return {buffer.data(), buffer.size()};
+}
+
+}  // namespace modenorm::app
