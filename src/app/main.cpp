@@ -56,10 +56,11 @@ int main(int argc, char** argv) {
   const int rank = parallel::comm_rank(MPI_COMM_WORLD);
   const int ranks = parallel::comm_size(MPI_COMM_WORLD);
 
-  CLI::App app{"modenorm: CTGAN mode-specific normalization (variational Gaussian mixture) "
-               "of one numeric column, at any scale, with MPI and parallel HDF5"};
-  app.set_version_flag("--version", std::string(app::kToolVersion) + " (" +
-                                        app::kGitRevision + ")");
+  CLI::App app{
+      "modenorm: CTGAN mode-specific normalization (variational Gaussian mixture) "
+      "of one numeric column, at any scale, with MPI and parallel HDF5"};
+  app.set_version_flag("--version",
+                       std::string(app::kToolVersion) + " (" + app::kGitRevision + ")");
   app.require_subcommand(1);
   app::CommonOptions common;
   app.add_option("--log-level", common.log_level,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fixture_support.hpp"
+#include "modenorm/core/chi_squared.hpp"
 #include "modenorm/core/transform.hpp"
 
 namespace modenorm::core {
@@ -57,48 +58,14 @@ class TransformTest : public ::testing::Test {
   std::vector<double> data_;
 };
 
-// Upper tail of chi-squared with `df` degrees of freedom: Q(df/2, x/2), the regularised upper
-// incomplete gamma, by its series below a + 1 and its continued fraction above (Lentz).
-double chi_squared_tail(int df, double x) {
-  const double a = 0.5 * df;
-  const double z = 0.5 * x;
-  if (z <= 0.0) return 1.0;
-  const double log_prefix = a * std::log(z) - z - std::lgamma(a);
-  if (z < a + 1.0) {
-    double term = 1.0 / a;
-    double sum = term;
-    for (int n = 1; n < 1000 && std::abs(term) > 1e-17 * std::abs(sum); ++n) {
-      term *= z / (a + n);
-      sum += term;
-    }
-    return 1.0 - std::exp(log_prefix) * sum;
-  }
-  double b = z + 1.0 - a;
-  double c = 1.0 / 1e-300;
-  double d = 1.0 / b;
-  double h = d;
-  for (int n = 1; n < 1000; ++n) {
-    const double an = -n * (n - a);
-    b += 2.0;
-    d = an * d + b;
-    d = std::abs(d) < 1e-300 ? 1e-300 : d;
-    c = b + an / c;
-    c = std::abs(c) < 1e-300 ? 1e-300 : c;
-    d = 1.0 / d;
-    const double step = d * c;
-    h *= step;
-    if (std::abs(step - 1.0) < 1e-16) break;
-  }
-  return std::exp(log_prefix) * h;
-}
-
-// The critical value x with chi_squared_tail(df, x) = p, by bisection (the tail decreases in x).
+// The critical value x with chi_squared_survival(x, df) = p, by bisection (the tail decreases in
+// x).
 double chi_squared_critical(int df, double p = 0.001) {
   double lo = 0.0;
   double hi = 10.0 * df + 100.0;
   for (int i = 0; i < 200; ++i) {
     const double mid = 0.5 * (lo + hi);
-    (chi_squared_tail(df, mid) > p ? lo : hi) = mid;
+    (chi_squared_survival(mid, df) > p ? lo : hi) = mid;
   }
   return 0.5 * (lo + hi);
 }
