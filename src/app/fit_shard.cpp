@@ -2,13 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
+#include <memory>
 
+#include "modenorm/app/slab_prefetch.hpp"
 #include "modenorm/core/block_sort.hpp"
 #include "modenorm/core/errors.hpp"
+#include "modenorm/io/direct_write.hpp"
 #include "modenorm/io/slab_io.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 #include "modenorm/parallel/communicator.hpp"
@@ -67,8 +70,8 @@ struct ScanState {
 
 std::vector<double> allgather_in_rank_order(const std::vector<double>& local, MPI_Comm comm) {
   const int ranks = parallel::comm_size(comm);
-  const auto sizes = parallel::allgather(
-      parallel::detail::mpi_count(local.size(), "sample gather"), comm);
+  const auto sizes =
+      parallel::allgather(parallel::detail::mpi_count(local.size(), "sample gather"), comm);
   std::vector<int> offsets(static_cast<std::size_t>(ranks), 0);
   for (std::size_t r = 1; r < offsets.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
   std::vector<double> all(static_cast<std::size_t>(offsets.back() + sizes.back()));
@@ -125,13 +128,13 @@ FitShard::FitShard(const io::Dataset1D& dataset, const FitShardOptions& options,
       const auto range = parallel::shard_blocks(n, b, r, ranks);
       if (first_row >= range.begin && first_row < range.end) owner = r;
     }
-    const auto value = parallel::broadcast_string(fmt::format("{}", state.first_bad_value),
-                                                  owner, comm);
+    const auto value =
+        parallel::broadcast_string(fmt::format("{}", state.first_bad_value), owner, comm);
     const std::string what = fmt::format("{}: {} non-finite value(s); the first is {} at row {}",
                                          dataset.where(), summary_.rows_skipped, value, first_row);
     if (options.bad_values == io::BadValuePolicy::error) {
-      throw parallel::CollectiveError(
-          owner, what + " (use --bad-values skip to drop such rows)", /*input_error=*/true);
+      throw parallel::CollectiveError(owner, what + " (use --bad-values skip to drop such rows)",
+                                      /*input_error=*/true);
     }
     if (rank == 0) spdlog::warn("{}; skipped (--bad-values skip)", what);
   }
@@ -160,10 +163,11 @@ FitShard::FitShard(const io::Dataset1D& dataset, const FitShardOptions& options,
 }
 
 std::uint64_t FitShard::blocks_per_slab() const {
-  // Half the budget for the slab buffer, between one block and 1 GiB.
+  // Half the budget for the two slab buffers of the read-ahead, each between one block and
+  // 1 GiB. The slabs hold whole blocks, so their size changes no sum.
   const std::uint64_t block_bytes = options_.block_rows * sizeof(double);
-  const std::uint64_t slab_bytes =
-      std::clamp<std::uint64_t>(options_.memory_budget_bytes / 2, block_bytes, std::uint64_t{1} << 30);
+  const std::uint64_t slab_bytes = std::clamp<std::uint64_t>(options_.memory_budget_bytes / 4,
+                                                             block_bytes, std::uint64_t{1} << 30);
   return std::max<std::uint64_t>(1, slab_bytes / block_bytes);
 }
 
@@ -186,26 +190,49 @@ void FitShard::prepare_block(std::vector<double>& block) const {
 void FitShard::for_each_block(const BlockVisitor& visit) const {
   if (resident_) {
     for (std::uint64_t blk = 0; blk < local_blocks_; ++blk) {
-      visit(first_block_ + blk,
-            std::span<const double>(values_).subspan(block_start_[blk],
-                                                     block_start_[blk + 1] - block_start_[blk]));
+      visit(first_block_ + blk, std::span<const double>(values_).subspan(
+                                    block_start_[blk], block_start_[blk + 1] - block_start_[blk]));
     }
     return;
   }
   const std::uint64_t b = options_.block_rows;
   const std::uint64_t per_slab = blocks_per_slab();
   const auto slabs = parallel::allreduce_max((local_blocks_ + per_slab - 1) / per_slab, comm_);
+  const auto slab_rows = [this, b, per_slab](std::uint64_t i) {
+    const std::uint64_t first = std::min(i * per_slab, local_blocks_);
+    const std::uint64_t begin = std::min(rows_.begin + first * b, rows_.end);
+    return parallel::RowRange{begin, std::min(begin + per_slab * b, rows_.end)};
+  };
+  // With direct reads of a float64 dataset, slab i + 1 is read on a second thread while the
+  // blocks of slab i are sorted and summed (slab_prefetch.hpp); otherwise collective reads.
+  std::unique_ptr<SlabPrefetcher> prefetch;
+  if (options_.io.direct_reads && dataset_.type() == io::ElementType::float64) {
+    if (const auto offset = io::raw_data_offset(dataset_)) {
+      prefetch = parallel::run_collectively(
+          [&] {
+            return std::make_unique<SlabPrefetcher>(dataset_.file_path(), *offset, slabs,
+                                                    slab_rows);
+          },
+          comm_);
+    }
+  }
   std::vector<double> slab;
   std::vector<double> block;
   for (std::uint64_t i = 0; i < slabs; ++i) {
     const std::uint64_t first = std::min(i * per_slab, local_blocks_);
     const std::uint64_t count = std::min(per_slab, local_blocks_ - first);
-    read_blocks(first, count, slab);
+    std::span<const double> rows;
+    if (prefetch) {
+      rows = parallel::run_collectively([&] { return prefetch->take(i); }, comm_);
+    } else {
+      read_blocks(first, count, slab);
+      rows = slab;
+    }
     for (std::uint64_t blk = 0; blk < count; ++blk) {
       const std::uint64_t begin = blk * b;
-      const std::uint64_t end = std::min<std::uint64_t>(begin + b, slab.size());
-      block.assign(slab.begin() + static_cast<std::ptrdiff_t>(begin),
-                   slab.begin() + static_cast<std::ptrdiff_t>(end));
+      const std::uint64_t end = std::min<std::uint64_t>(begin + b, rows.size());
+      block.assign(rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                   rows.begin() + static_cast<std::ptrdiff_t>(end));
       prepare_block(block);
       visit(first_block_ + first + blk, block);
     }

@@ -1,12 +1,13 @@
 #include "modenorm/app/slab_prefetch.hpp"
 
 #include <exception>
+#include <utility>
 
 namespace modenorm::app {
 
 SlabPrefetcher::SlabPrefetcher(const std::filesystem::path& file, std::uint64_t data_offset,
-                               const SlabPlan& plan)
-    : data_offset_(data_offset), plan_(plan), reader_(file) {}
+                               std::uint64_t steps, StepRows rows_of)
+    : data_offset_(data_offset), steps_(steps), rows_of_(std::move(rows_of)), reader_(file) {}
 
 SlabPrefetcher::~SlabPrefetcher() {
   if (has_pending_ && pending_.valid()) {
@@ -18,7 +19,7 @@ SlabPrefetcher::~SlabPrefetcher() {
 }
 
 void SlabPrefetcher::read_step(std::uint64_t s) {
-  const auto rows = plan_.slab(s);
+  const auto rows = rows_of_(s);
   auto& buffer = buffers_[s % 2];
   buffer.resize(static_cast<std::size_t>(rows.size()));
   if (!rows.empty()) reader_.read<double>(data_offset_, rows, buffer);
@@ -35,7 +36,7 @@ std::span<const double> SlabPrefetcher::take(std::uint64_t s) {
     }
     read_step(s);
   }
-  if (s + 1 < plan_.slabs()) {
+  if (s + 1 < steps_) {
     pending_ = std::async(std::launch::async, [this, next = s + 1] { read_step(next); });
     pending_step_ = s + 1;
     has_pending_ = true;

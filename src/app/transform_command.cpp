@@ -340,7 +340,11 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
     if (reads.direct_reads && input.type() == io::ElementType::float64) {
       if (const auto offset = io::raw_data_offset(input)) {
         prefetch = parallel::run_collectively(
-            [&] { return std::make_unique<SlabPrefetcher>(input.file_path(), *offset, plan); },
+            [&] {
+              return std::make_unique<SlabPrefetcher>(
+                  input.file_path(), *offset, plan.slabs(),
+                  [&plan](std::uint64_t step) { return plan.slab(step); });
+            },
             comm);
       }
     }

@@ -1,28 +1,32 @@
 #pragma once
-// Reads the input slabs of a row-wise command one step ahead on a second thread, straight from
-// the file's bytes (io::DirectRowReader), so that the read of slab s + 1 overlaps the compute
-// of slab s: the transform then waits on its read only where the disk is slower than the
-// compute. Only for --io direct on a contiguous dataset stored as float64 (raw_data_offset);
-// other inputs keep the collective read. Not collective: the helper thread makes no MPI call,
-// so callers agree on errors (parallel::run_collectively around take()).
+// Reads the input slabs of a command one step ahead on a second thread, straight from the
+// file's bytes (io::DirectRowReader), so that the read of slab s + 1 overlaps the work on slab
+// s: the transform, or a fit that streams its shard, then waits on its read only where the
+// disk is slower than the compute. Only for --io direct on a contiguous dataset stored as float64
+// (raw_data_offset); other inputs keep the collective read. Not collective: the helper thread makes
+// no MPI call, so callers agree on errors (parallel::run_collectively around take()).
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <span>
 #include <vector>
 
-#include "modenorm/app/slab_plan.hpp"
 #include "modenorm/io/direct_read.hpp"
+#include "modenorm/parallel/shard.hpp"
 
 namespace modenorm::app {
 
 class SlabPrefetcher {
  public:
-  // `data_offset`: where row 0 of the float64 dataset lies in `file` (io::raw_data_offset).
-  SlabPrefetcher(const std::filesystem::path& file, std::uint64_t data_offset,
-                 const SlabPlan& plan);
+  using StepRows = std::function<parallel::RowRange(std::uint64_t step)>;
+
+  // `data_offset`: where row 0 of the float64 dataset lies in `file` (io::raw_data_offset);
+  // step s (0 <= s < steps) reads this rank's rows rows_of(s).
+  SlabPrefetcher(const std::filesystem::path& file, std::uint64_t data_offset, std::uint64_t steps,
+                 StepRows rows_of);
   SlabPrefetcher(const SlabPrefetcher&) = delete;
   SlabPrefetcher& operator=(const SlabPrefetcher&) = delete;
   ~SlabPrefetcher();  // waits for a read still in flight
@@ -36,7 +40,8 @@ class SlabPrefetcher {
   void read_step(std::uint64_t s);
 
   std::uint64_t data_offset_;
-  const SlabPlan& plan_;
+  std::uint64_t steps_;
+  StepRows rows_of_;
   io::DirectRowReader reader_;  // used by one read at a time, on either thread
   std::array<std::vector<double>, 2> buffers_;
   std::future<void> pending_;  // declared after what the read uses: destroyed (waited) first
