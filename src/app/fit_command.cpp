@@ -468,14 +468,7 @@ int run_fit(const FitOptions& options) {
                  column.max,
                  sum};
   model.priors = priors;
-  model.params = fit.params;
-  model.weights = fit.weights;
-  model.stds = fit.stds;
-  model.argmax_counts = counts;
-  model.valid = core::valid_components(fit.weights, settings.weight_threshold, counts);
-  model.lower_bounds = fit.lower_bounds;
-  model.n_iter = fit.n_iter;
-  model.converged = fit.converged;
+  core::record_fit(model, fit, counts);
   parallel::run_collectively(
       [&] {
         if (model.valid_indices().empty()) {

@@ -127,11 +127,12 @@ int run_pipeline(const RunOptions& options) {
   }
 
   nlohmann::ordered_json round_trip;
+  const std::string restored = (dir / "restored.h5").string();
   if (config.check.inverse) {
     InverseOptions inverse;
     inverse.in = transform.out;
     inverse.model = fit.model;
-    inverse.out = (dir / "restored.h5").string();
+    inverse.out = restored;
     inverse.dataset = dataset;
     inverse.metrics = (dir / "inverse-metrics.json").string();
     inverse.force = config.output.force;
@@ -172,7 +173,7 @@ int run_pipeline(const RunOptions& options) {
     evaluate.dataset = dataset;
     evaluate.model = fit.model;
     evaluate.transformed = transform.out;
-    if (config.check.inverse) evaluate.restored = (dir / "restored.h5").string();
+    if (config.check.inverse) evaluate.restored = restored;
     evaluate.report = (dir / "evaluation.json").string();
     evaluate.compare_samples = config.evaluate.compare_samples;
     evaluate.seed = static_cast<std::uint64_t>(config.evaluate.seed);

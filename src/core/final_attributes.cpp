@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace modenorm::core {
 
@@ -33,6 +34,18 @@ std::vector<bool> valid_components(const Eigen::ArrayXd& weights, double thresho
     valid[j] = heavy && (argmax_counts.empty() || argmax_counts[j] > 0);
   }
   return valid;
+}
+
+void record_fit(FittedModel& model, const FitResult& fit,
+                std::vector<std::uint64_t> argmax_counts) {
+  model.params = fit.params;
+  model.weights = fit.weights;
+  model.stds = fit.stds;
+  model.valid = valid_components(fit.weights, model.settings.weight_threshold, argmax_counts);
+  model.argmax_counts = std::move(argmax_counts);
+  model.lower_bounds = fit.lower_bounds;
+  model.n_iter = fit.n_iter;
+  model.converged = fit.converged;
 }
 
 }  // namespace modenorm::core

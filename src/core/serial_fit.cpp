@@ -4,6 +4,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "modenorm/core/block_sort.hpp"
 #include "modenorm/core/em_loop.hpp"
@@ -79,14 +80,7 @@ FittedModel fit_in_memory(std::vector<double> values, const SerialFitOptions& op
   model.input.max = moments.max;
   model.input.sum = moments.sum;
   model.priors = priors;
-  model.params = fit.params;
-  model.weights = fit.weights;
-  model.stds = fit.stds;
-  model.argmax_counts = counts;
-  model.valid = valid_components(fit.weights, settings.weight_threshold, counts);
-  model.lower_bounds = fit.lower_bounds;
-  model.n_iter = fit.n_iter;
-  model.converged = fit.converged;
+  record_fit(model, fit, std::move(counts));
   return model;
 }
 

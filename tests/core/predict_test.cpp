@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "fitted_params.hpp"
 #include "modenorm/core/block_sort.hpp"
 #include "modenorm/core/estep.hpp"
 #include "modenorm/core/hard_assignment.hpp"
@@ -17,16 +18,7 @@
 namespace modenorm::core {
 namespace {
 
-Params fitted(const std::vector<double>& x, int iterations) {
-  const FitSettings settings;
-  const Priors priors = priors_from_moments(moments_of_block(x), settings);
-  const KMeansResult km = kmeans_serial(x, settings.components, 42, 50);
-  Params p = m_step(hard_assignment_stats(x, km.centres), priors, settings);
-  for (int i = 0; i < iterations; ++i) {
-    p = m_step(estep_blocks(x, make_estep_tables(p)), priors, settings);
-  }
-  return p;
-}
+using test::fitted_params;
 
 std::vector<std::uint64_t> row_by_row(std::span<const double> x, const EStepTables& t) {
   std::vector<std::uint64_t> counts(static_cast<std::size_t>(t.components()), 0);
@@ -45,7 +37,7 @@ TEST(CountArgmaxSorted, SameCountsAsEveryRowOnAmountLikeData) {
   std::lognormal_distribution<double> amount(3.1, 1.6);
   std::vector<double> x(200000);
   for (auto& v : x) v = std::round(amount(rng) * 100.0) / 100.0;  // many exact repeats
-  const EStepTables tables = make_estep_tables(fitted(x, 40));
+  const EStepTables tables = make_estep_tables(fitted_params(x, 40));
   for (std::size_t b = 0; b < x.size(); b += kFitBlockRows) {
     sort_block_for_fit(std::span(x).subspan(b, std::min(kFitBlockRows, x.size() - b)));
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "component_skipping.hpp"
+#include "fitted_params.hpp"
 #include "modenorm/core/block_sort.hpp"
 #include "modenorm/core/estep.hpp"
 #include "modenorm/core/hard_assignment.hpp"
@@ -18,6 +19,8 @@
 
 namespace modenorm::core {
 namespace {
+
+using test::fitted_params;
 
 // Amount-like data: lognormal, rounded to cents, some exact zeros and spikes.
 std::vector<double> amount_like(std::size_t n, std::uint64_t seed) {
@@ -30,19 +33,6 @@ std::vector<double> amount_like(std::size_t n, std::uint64_t seed) {
     v = p < 0.006 ? 0.0 : (p < 0.05 ? 9.99 : std::round(amount(rng) * 100.0) / 100.0);
   }
   return x;
-}
-
-// Parameters after a few EM iterations from k-means, so components look fitted: narrow
-// spikes, wide tails and dead components far in the weight tail.
-Params fitted_params(const std::vector<double>& x, int iterations) {
-  const FitSettings settings;
-  const Priors priors = priors_from_moments(moments_of_block(x), settings);
-  const KMeansResult km = kmeans_serial(x, settings.components, 42, 50);
-  Params p = m_step(hard_assignment_stats(x, km.centres), priors, settings);
-  for (int i = 0; i < iterations; ++i) {
-    p = m_step(estep_blocks(x, make_estep_tables(p)), priors, settings);
-  }
-  return p;
 }
 
 struct Fixture {

@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "fitted_params.hpp"
 #include "modenorm/core/block_sort.hpp"
 #include "modenorm/core/estep.hpp"
 #include "modenorm/core/hard_assignment.hpp"
@@ -18,6 +19,8 @@
 namespace modenorm::core {
 namespace {
 
+using test::fitted_params;
+
 // Amount-like data: lognormal cents plus a little jitter (no repeats), and a spike of 9.99s.
 std::vector<double> amount_like(std::size_t n, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -29,17 +32,6 @@ std::vector<double> amount_like(std::size_t n, std::uint64_t seed) {
     v = p < 0.04 ? 9.99 : std::round(amount(rng) * 100.0) / 100.0 + 0.005 * u(rng);
   }
   return x;
-}
-
-Params fitted_params(const std::vector<double>& x, int iterations) {
-  const FitSettings settings;
-  const Priors priors = priors_from_moments(moments_of_block(x), settings);
-  const KMeansResult km = kmeans_serial(x, settings.components, 42, 50);
-  Params p = m_step(hard_assignment_stats(x, km.centres), priors, settings);
-  for (int i = 0; i < iterations; ++i) {
-    p = m_step(estep_blocks(x, make_estep_tables(p)), priors, settings);
-  }
-  return p;
 }
 
 struct Fixture {

@@ -5,6 +5,8 @@
 #include <span>
 #include <vector>
 
+#include "modenorm/core/em_loop.hpp"
+#include "modenorm/core/model.hpp"
 #include "modenorm/core/vgm_types.hpp"
 
 namespace modenorm::core {
@@ -19,5 +21,11 @@ namespace modenorm::core {
 // the CTAB-GAN rule "predict() picks it for at least one row" (§1.4).
 [[nodiscard]] std::vector<bool> valid_components(const Eigen::ArrayXd& weights, double threshold,
                                                  std::span<const std::uint64_t> argmax_counts);
+
+// Stores the fit's result in `model`: the variational parameters, weights_, stds, the
+// lower-bound history and the valid mask from `argmax_counts` (rows for which each
+// component is predict()) with the model's settings.weight_threshold. The same for the
+// distributed fit and a fit in memory.
+void record_fit(FittedModel& model, const FitResult& fit, std::vector<std::uint64_t> argmax_counts);
 
 }  // namespace modenorm::core
