@@ -79,8 +79,8 @@ void SampleCollector::add_slab(parallel::RowRange range, std::span<const double>
   }
 }
 
-std::vector<double> SampleCollector::gather(std::size_t s, MPI_Comm comm) const {
-  return parallel::allgather_concat<double>(local_[s], comm);
+std::vector<double> SampleCollector::gather_on_rank0(std::size_t s, MPI_Comm comm) const {
+  return parallel::gather_concat<double>(local_[s], 0, comm);
 }
 
 std::vector<SampleFit> fit_samples(const SampleCollector& samples, const core::FittedModel& full,
@@ -90,7 +90,7 @@ std::vector<SampleFit> fit_samples(const SampleCollector& samples, const core::F
   for (std::size_t s = 0; s < samples.specs().size(); ++s) {
     SampleFit fit;
     fit.spec = samples.specs()[s];
-    auto values = samples.gather(s, comm);
+    auto values = samples.gather_on_rank0(s, comm);
     // Rank 0 fits; the others wait for its model (or its reason for having none).
     nlohmann::json message;
     if (rank == 0) {

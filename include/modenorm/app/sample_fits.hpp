@@ -34,8 +34,9 @@ class SampleCollector {
   // Rows [range.begin, range.end) of the column, `x` their values. Slabs come in row order.
   void add_slab(parallel::RowRange range, std::span<const double> x);
   [[nodiscard]] const std::vector<SampleSpec>& specs() const noexcept { return specs_; }
-  // Collective: sample s, every rank's part concatenated in rank order (= stratum order).
-  [[nodiscard]] std::vector<double> gather(std::size_t s, MPI_Comm comm) const;
+  // Collective: sample s on rank 0, every rank's part concatenated in rank order (= stratum
+  // order); empty on the other ranks.
+  [[nodiscard]] std::vector<double> gather_on_rank0(std::size_t s, MPI_Comm comm) const;
 
  private:
   std::vector<SampleSpec> specs_;
