@@ -259,9 +259,10 @@ void register_scale_command(CLI::App& app, CommandAction& action) {
       "at any rank count");
   cmd->footer(
       "Row i is source[k], k uniform over the source rows, drawn by Philox4x32-10 keyed by "
-      "--seed with counter i; with --jitter J > 0 a uniform value in [0, J) is added.\n"
+      "--seed with counter floor(i / 2) (two rows per call); with --jitter J > 0 a uniform "
+      "value in [0, J) from the same call is added.\n"
       "--jitter 0.005 on amounts in cents gives continuous values that still round back to the "
-      "source cents: the data to benchmark on, since it has no repeated values to exploit.");
+      "source cents: the data to benchmark on, since it has almost no repeated values to exploit.");
   cmd->add_option("--in", o->in, "Source HDF5 file (e.g. from `modenorm ingest`)")->required();
   cmd->add_option("--dataset", o->dataset, "Dataset to read, and to write in the output")
       ->capture_default_str();

@@ -50,24 +50,40 @@ bool bitwise_equal(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
-// The stream as bootstrap.hpp documents it, written here from Random123 alone. Returns the
-// source index of `row` and how many attempts it took.
+// The stream as bootstrap.hpp documents it, written here from Random123 alone: rows 2p and
+// 2p + 1 share counter p, taking words (0, 1) and (2, 3). Returns the source index of `row`,
+// how many attempts it took, and the jitter word.
 struct Draw {
   std::uint64_t index;
   std::uint32_t attempts;
+  std::uint32_t jitter_word;
 };
 Draw documented_draw(std::uint64_t n, std::uint64_t row, std::uint64_t seed) {
   const r123::Philox4x32 philox;
   const r123::Philox4x32::key_type key{
       {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
   const std::uint64_t threshold = (std::uint64_t{1} << 32) % n;
+  const std::uint64_t pair = row / 2;
+  const std::size_t half = row % 2;
+  std::uint32_t jitter_word = 0;
   for (std::uint32_t attempt = 0;; ++attempt) {
-    const auto w = philox({{static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(row >> 32),
-                            attempt, kBootstrapStream}},
+    const auto w = philox({{static_cast<std::uint32_t>(pair),
+                            static_cast<std::uint32_t>(pair >> 32), attempt, kBootstrapStream}},
                           key);
-    const std::uint64_t m = std::uint64_t{w[0]} * n;
-    if ((m & 0xffffffffU) >= threshold) return {m >> 32, attempt + 1};
+    if (attempt == 0) jitter_word = w[2 * half + 1];
+    const std::uint64_t m = std::uint64_t{w[2 * half]} * n;
+    if ((m & 0xffffffffU) >= threshold) return {m >> 32, attempt + 1, jitter_word};
   }
+}
+
+// The documented value of a jittered row: fma(w * 2^-32, J, v), below fl(v + J).
+double documented_value(std::span<const double> source, std::uint64_t row, std::uint64_t seed,
+                        double jitter) {
+  const Draw draw = documented_draw(source.size(), row, seed);
+  const double v = source[draw.index];
+  const double value = std::fma(std::ldexp(double(draw.jitter_word), -32), jitter, v);
+  const double top = v + jitter;
+  return (value < top || value == v) ? value : std::nextafter(top, -HUGE_VAL);
 }
 
 TEST(Bootstrap, FollowsTheDocumentedStreamIncludingRejectedDraws) {
@@ -86,11 +102,24 @@ TEST(Bootstrap, FollowsTheDocumentedStreamIncludingRejectedDraws) {
     EXPECT_EQ(out[row - first], source[documented_draw(n, row, 42).index]) << "row " << row;
     EXPECT_EQ(out[row - first], bootstrap_row(source, row, 42, 0.0));
   }
-  // Plain rows, and across the 2^32 boundary of the row counter's low word.
-  for (const std::uint64_t first : {std::uint64_t{0}, (std::uint64_t{1} << 32) - 700}) {
+  // Plain rows, and across the 2^32 boundary of the pair counter's low word (row 2^33).
+  for (const std::uint64_t first : {std::uint64_t{0}, (std::uint64_t{1} << 33) - 701}) {
     const auto out = generate(source, first, 1500, 7, 0.0);
     for (std::size_t j = 0; j < out.size(); ++j) {
       ASSERT_EQ(out[j], source[documented_draw(n, first + j, 7).index]) << "row " << first + j;
+    }
+  }
+}
+
+TEST(Bootstrap, JitterFollowsTheDocumentedStream) {
+  const auto source = credit_amounts();
+  for (const double jitter : {0.005, 3.5}) {
+    const std::uint64_t first = 777'777;  // odd: starts on the second row of a pair
+    const auto out = generate(source, first, 3000, 99, jitter);
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(out[j]),
+                std::bit_cast<std::uint64_t>(documented_value(source, first + j, 99, jitter)))
+          << "row " << first + j << " jitter " << jitter;
     }
   }
 }
@@ -269,6 +298,39 @@ TEST(Bootstrap, EveryIndexIsEquallyLikely) {
     for (const double c : counts) chi2 += (c - expected) * (c - expected) / expected;
     EXPECT_LT(chi2, chi_square_critical_0001(double(k - 1))) << "k = " << k;
   }
+}
+
+// The two rows of a pair come from one Philox call: their draws must still be independent.
+// Joint counts of (index of row 2p, index of row 2p + 1) over 7 x 7 cells, chi-square at
+// p = 0.001 against the product of uniform marginals; the same for the index of a row and its
+// own jitter (from the same call as well).
+TEST(Bootstrap, TheTwoRowsOfAPairAreIndependent) {
+  constexpr std::size_t kSourceRows = 7;
+  constexpr std::size_t kPairs = 1'000'000;
+  const auto source = iota_source(kSourceRows);
+  const auto rows = generate(source, 0, 2 * kPairs, 13, 0.0);
+  std::vector<double> pair_cells(kSourceRows * kSourceRows, 0.0);
+  for (std::size_t p = 0; p < kPairs; ++p) {
+    pair_cells[static_cast<std::size_t>(rows[2 * p]) * kSourceRows +
+               static_cast<std::size_t>(rows[2 * p + 1])] += 1.0;
+  }
+  // Jitter 1 on source 0..6: floor(x) is the index, x - floor(x) the jitter's uniform.
+  const auto jittered = generate(source, 0, 2 * kPairs, 13, 1.0);
+  std::vector<double> jitter_cells(kSourceRows * kSourceRows, 0.0);
+  for (const double x : jittered) {
+    const double index = std::floor(x);
+    const auto bin = static_cast<std::size_t>((x - index) * double(kSourceRows));
+    jitter_cells[static_cast<std::size_t>(index) * kSourceRows + bin] += 1.0;
+  }
+  const auto chi2 = [](const std::vector<double>& cells, double total) {
+    const double expected = total / double(cells.size());
+    double sum = 0.0;
+    for (const double c : cells) sum += (c - expected) * (c - expected) / expected;
+    return sum;
+  };
+  const double critical = chi_square_critical_0001(double(kSourceRows * kSourceRows - 1));
+  EXPECT_LT(chi2(pair_cells, double(kPairs)), critical);
+  EXPECT_LT(chi2(jitter_cells, double(2 * kPairs)), critical);
 }
 
 TEST(Bootstrap, JitterIsUniform) {

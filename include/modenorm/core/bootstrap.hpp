@@ -1,21 +1,27 @@
 // Bootstrap resampling of a small source column to any number of rows (`modenorm scale`).
 //
 // Row i (global, 0-based) depends only on (source, seed, jitter, i): it is drawn with
-// Random123's Philox4x32-10 keyed by the seed, with the row index as the counter. So any rank
-// can generate any contiguous range of rows, and the output is bit-identical whatever the rank
-// count or slab size.
+// Random123's Philox4x32-10 keyed by the seed, with the row's pair index as the counter. So any
+// rank can generate any contiguous range of rows, and the output is bit-identical whatever the
+// rank count or slab size.
 //
-// The stream, precisely (so other tools can reproduce it):
+// The stream, precisely (so other tools can reproduce it). Each Philox call serves two rows:
+// rows 2p and 2p + 1 share counter p, the first taking output words 0 and 1, the second words 2
+// and 3 (half the Philox work of one call per row, which bounded generation speed).
+//   p, h    = i >> 1, i & 1                 (pair, half)
 //   key     = {seed & 0xffffffff, seed >> 32}
-//   counter = {i & 0xffffffff, i >> 32, attempt, kBootstrapStream}
-//   index   : Lemire's multiply-shift on word 0 of attempt 0, m = w0 * n (64-bit); the draw is
+//   counter = {p & 0xffffffff, p >> 32, attempt, kBootstrapStream}
+//   index   : Lemire's multiply-shift on word 2h of attempt 0, m = w * n (64-bit); the draw is
 //             rejected when (m mod 2^32) < (2^32 - n) mod n, which makes every index exactly
-//             equally likely; a rejected draw is redrawn from word 0 of attempt 1, 2, ...
+//             equally likely; a rejected draw is redrawn from word 2h of attempt 1, 2, ...
 //             index = m >> 32.
-//   jitter  : u = (((w3 << 32) | w2) >> 11) * 2^-53 from attempt 0 (a 53-bit uniform in
-//             [0, 1)); value = fma(u, J, source[index]), then lowered to the largest double
-//             below source[index] + J if rounding reached it. J = 0 copies source[index]
-//             exactly (a pure bootstrap).
+//   jitter  : u = w * 2^-32 with w = word 2h + 1 of attempt 0 (a 32-bit uniform in [0, 1),
+//             exact in a double); value = fma(u, J, source[index]), then lowered to the largest
+//             double below source[index] + J if rounding reached it. J = 0 copies
+//             source[index] exactly (a pure bootstrap).
+// The jitter's 2^32 steps of J * 2^-32 (1.2e-12 for J = 0.005) are finer than the data needs;
+// 1e9 rows jittered by 0.005 from the credit amounts repeat a value in ~5.7e5 pairs of rows
+// (0.06 %, mostly on the most frequent amounts), against 12,531 distinct values unjittered.
 #pragma once
 
 #include <cstdint>
