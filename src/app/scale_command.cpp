@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "modenorm/app/command.hpp"
-#include "modenorm/app/scale_command.hpp"
 #include "modenorm/app/interrupt.hpp"
 #include "modenorm/app/provenance.hpp"
+#include "modenorm/app/scale_command.hpp"
 #include "modenorm/core/bootstrap.hpp"
 #include "modenorm/core/errors.hpp"
 #include "modenorm/io/attributes.hpp"
@@ -229,6 +229,7 @@ int run_scale(const ScaleOptions& o) {
       io::write_attribute(dataset, "source_rows", static_cast<std::uint64_t>(source.values.size()));
       io::write_attribute(dataset, "seed", o.seed);
       io::write_attribute(dataset, "jitter", o.jitter);
+      io::write_attribute(dataset, "generator", core::kBootstrapGenerator);
       io::write_attribute(dataset, "rows", rows);
     }
     write_provenance(file, make_provenance("scale", to_json(o).dump(), comm));

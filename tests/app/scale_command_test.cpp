@@ -119,6 +119,7 @@ TEST_F(ScaleCommand, PureBootstrapDrawsSourceValuesAndRecordsItsSource) {
   EXPECT_FALSE(h5_attribute_text(out, "/", "tool_version").empty());
   EXPECT_EQ(h5_attribute_text(out, "/Amount", "rows"), "300000");
   EXPECT_EQ(h5_attribute_text(out, "/Amount", "seed"), "11");
+  EXPECT_EQ(h5_attribute_text(out, "/Amount", "generator"), core::kBootstrapGenerator);
   EXPECT_EQ(h5_attribute_text(out, "/Amount", "source_file"), "credit.h5");
   EXPECT_EQ(h5_attribute_text(out, "/Amount", "source_dataset"), "/Amount");
   EXPECT_EQ(h5_attribute_text(out, "/Amount", "origin_sha256"), kCsvSha256);

@@ -34,6 +34,12 @@ namespace modenorm::core {
 // the user passes them the same seed.
 inline constexpr std::uint32_t kBootstrapStream = 0x7363616cU;
 
+// Names the stream above in the files `scale` writes (attribute `generator`), so a file says
+// how its rows were drawn: an earlier stream drew one row per Philox call.
+inline constexpr const char* kBootstrapGenerator =
+    "Philox4x32-10 keyed by the seed; rows 2p and 2p+1 from counter {p, attempt, 'scal'}, "
+    "words 0-1 and 2-3 (index by Lemire's rejection, 32-bit jitter)";
+
 // Fills out[j] with bootstrap row first_row + j, for every j. Requires 1 <= source.size() <
 // 2^32 and jitter finite and >= 0 (std::invalid_argument otherwise). Source values must be
 // finite; that is not checked here, on every call, but once by the caller. Vectorised: costs
