@@ -83,7 +83,9 @@ class EvaluateCommandTest : public ::testing::Test {
 
   static inline std::unique_ptr<testing::TempDir> dir_;
   static inline std::vector<double> x_;
-  int counter_ = 0;
+  // Suite-wide, as dir_ is: every report of the suite gets its own name, also when all the
+  // tests run in one process.
+  static inline int counter_ = 0;
 };
 
 TEST_F(EvaluateCommandTest, ReportMatchesAnIndependentComputationFromTheFiles) {

@@ -111,7 +111,9 @@ class FitCommandTest : public ::testing::Test {
     EXPECT_EQ(model["fit"]["n_iter"].get<int>(), t);
   }
 
-  int counter_ = 0;
+  // Suite-wide, as dir_ is: every model of the suite gets its own name, also when all the
+  // tests run in one process.
+  static inline int counter_ = 0;
   std::filesystem::path last_model_;
 };
 
