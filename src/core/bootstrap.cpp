@@ -20,7 +20,7 @@ namespace modenorm::core {
 namespace {
 
 // The 10-round Philox4x32 that Random123 defines, written on 64-bit lanes so the compiler can
-// vectorise it: each multiply is a 32x32->64 product (one vpmuludq per 8 rows on AVX-512).
+// vectorise it: each multiply is a 32x32->64 product (one vpmuludq per 8 calls on AVX-512).
 // Lanes carry their value in the low 32 bits; high bits may be dirty between rounds and are
 // masked where they matter (multiplies and the final words).
 constexpr std::uint64_t kLow32 = 0xffffffffU;
@@ -165,7 +165,6 @@ using RejectedRows = std::array<std::uint8_t, kChunk / 8>;
 // independent groups are interleaved to hide the multiply latency of the 10 dependent rounds.
 constexpr std::size_t kLanes = 8;
 constexpr std::size_t kGroups = 4;
-constexpr std::size_t kRowsPerGroup = 2 * kLanes;
 
 // GCC 12 reports "'__Y' is used uninitialized" inside avx512fintrin.h for _mm512_mul_epu32
 // (its _mm512_undefined_epi32 operand; GCC PR 105593, fixed in 12.3): a false positive.
