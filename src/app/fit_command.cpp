@@ -38,6 +38,7 @@
 #include "modenorm/io/model_json.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 #include "modenorm/parallel/communicator.hpp"
+#include "modenorm/parallel/gather.hpp"
 #include "modenorm/parallel/mpi_error.hpp"
 
 namespace modenorm::app {
@@ -130,14 +131,11 @@ std::optional<core::DistinctTable> build_distinct_table(const FitShard& shard,
     if (ok) ok = core::merge_sorted_block(local, x, max_size);
   });
   if (parallel::allreduce_min(ok ? 1 : 0, comm) == 0) return std::nullopt;
-  const int ranks = parallel::comm_size(comm);
-  const auto sizes =
-      parallel::allgather(parallel::detail::mpi_count(local.size(), "distinct table gather"), comm);
-  std::vector<int> offsets(static_cast<std::size_t>(ranks), 0);
-  for (std::size_t r = 1; r < offsets.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
-  const auto total = static_cast<std::size_t>(offsets.back() + sizes.back());
-  std::vector<double> values(total);
-  std::vector<std::uint64_t> counts(total);
+  const auto layout = parallel::rank_layout(local.size(), "MPI_Allgatherv", comm);
+  const auto& sizes = layout.sizes;
+  const auto& offsets = layout.offsets;
+  std::vector<double> values(layout.total);
+  std::vector<std::uint64_t> counts(layout.total);
   parallel::check_mpi(
       MPI_Allgatherv(local.values.data(), static_cast<int>(local.size()), MPI_DOUBLE, values.data(),
                      sizes.data(), offsets.data(), MPI_DOUBLE, comm),

@@ -11,10 +11,10 @@
 #include "modenorm/app/slab_prefetch.hpp"
 #include "modenorm/core/block_sort.hpp"
 #include "modenorm/core/errors.hpp"
-#include "modenorm/io/direct_write.hpp"
 #include "modenorm/io/slab_io.hpp"
 #include "modenorm/parallel/collective_check.hpp"
 #include "modenorm/parallel/communicator.hpp"
+#include "modenorm/parallel/gather.hpp"
 #include "modenorm/parallel/mpi_error.hpp"
 
 namespace modenorm::app {
@@ -67,19 +67,6 @@ struct ScanState {
     }
   }
 };
-
-std::vector<double> allgather_in_rank_order(const std::vector<double>& local, MPI_Comm comm) {
-  const int ranks = parallel::comm_size(comm);
-  const auto sizes =
-      parallel::allgather(parallel::detail::mpi_count(local.size(), "sample gather"), comm);
-  std::vector<int> offsets(static_cast<std::size_t>(ranks), 0);
-  for (std::size_t r = 1; r < offsets.size(); ++r) offsets[r] = offsets[r - 1] + sizes[r - 1];
-  std::vector<double> all(static_cast<std::size_t>(offsets.back() + sizes.back()));
-  parallel::check_mpi(MPI_Allgatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE,
-                                     all.data(), sizes.data(), offsets.data(), MPI_DOUBLE, comm),
-                      "MPI_Allgatherv");
-  return all;
-}
 
 }  // namespace
 
@@ -140,7 +127,7 @@ FitShard::FitShard(const io::Dataset1D& dataset, const FitShardOptions& options,
   }
   summary_.min = parallel::allreduce_min(state.min, comm);
   summary_.max = parallel::allreduce_max(state.max, comm);
-  summary_.sample = allgather_in_rank_order(state.sample, comm);
+  summary_.sample = parallel::allgather_concat<double>(state.sample, comm);
 
   if (resident_) {
     auto scope = timer.stage("sort blocks", static_cast<double>(rows_.size()));
@@ -205,17 +192,8 @@ void FitShard::for_each_block(const BlockVisitor& visit) const {
   };
   // With direct reads of a float64 dataset, slab i + 1 is read on a second thread while the
   // blocks of slab i are sorted and summed (slab_prefetch.hpp); otherwise collective reads.
-  std::unique_ptr<SlabPrefetcher> prefetch;
-  if (options_.io.direct_reads && dataset_.type() == io::ElementType::float64) {
-    if (const auto offset = io::raw_data_offset(dataset_)) {
-      prefetch = parallel::run_collectively(
-          [&] {
-            return std::make_unique<SlabPrefetcher>(dataset_.file_path(), *offset, slabs,
-                                                    slab_rows);
-          },
-          comm_);
-    }
-  }
+  const auto prefetch =
+      make_slab_prefetcher(dataset_, options_.io.direct_reads, slabs, slab_rows, comm_);
   std::vector<double> slab;
   std::vector<double> block;
   for (std::uint64_t i = 0; i < slabs; ++i) {

@@ -3,6 +3,9 @@
 #include <exception>
 #include <utility>
 
+#include "modenorm/io/direct_write.hpp"
+#include "modenorm/parallel/collective_check.hpp"
+
 namespace modenorm::app {
 
 SlabPrefetcher::SlabPrefetcher(const std::filesystem::path& file, std::uint64_t data_offset,
@@ -43,6 +46,21 @@ std::span<const double> SlabPrefetcher::take(std::uint64_t s) {
   }
   const auto& buffer = buffers_[s % 2];
   return {buffer.data(), buffer.size()};
+}
+
+std::unique_ptr<SlabPrefetcher> make_slab_prefetcher(const io::Dataset1D& dataset,
+                                                     bool direct_reads, std::uint64_t steps,
+                                                     SlabPrefetcher::StepRows rows_of,
+                                                     MPI_Comm comm) {
+  if (!direct_reads || dataset.type() != io::ElementType::float64) return nullptr;
+  const auto offset = io::raw_data_offset(dataset);
+  if (!offset) return nullptr;
+  return parallel::run_collectively(
+      [&] {
+        return std::make_unique<SlabPrefetcher>(dataset.file_path(), *offset, steps,
+                                                std::move(rows_of));
+      },
+      comm);
 }
 
 }  // namespace modenorm::app

@@ -336,18 +336,9 @@ int transform_into(const TransformOptions& options, const Inputs& inputs, io::St
     // ahead on a second thread when the input is stored as float64 (slab_prefetch.hpp).
     io::IoOptions reads;
     reads.direct_reads = options.io == "direct";
-    std::unique_ptr<SlabPrefetcher> prefetch;
-    if (reads.direct_reads && input.type() == io::ElementType::float64) {
-      if (const auto offset = io::raw_data_offset(input)) {
-        prefetch = parallel::run_collectively(
-            [&] {
-              return std::make_unique<SlabPrefetcher>(
-                  input.file_path(), *offset, plan.slabs(),
-                  [&plan](std::uint64_t step) { return plan.slab(step); });
-            },
-            comm);
-      }
-    }
+    const auto prefetch = make_slab_prefetcher(
+        input, reads.direct_reads, plan.slabs(),
+        [&plan](std::uint64_t step) { return plan.slab(step); }, comm);
     for (std::uint64_t s = out.slabs_done; s < plan.slabs(); ++s) {
       throw_if_interrupted(comm);
       const auto rows = plan.slab(s);

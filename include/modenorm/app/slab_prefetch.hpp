@@ -6,14 +6,18 @@
 // (raw_data_offset); other inputs keep the collective read. Not collective: the helper thread makes
 // no MPI call, so callers agree on errors (parallel::run_collectively around take()).
 
+#include <mpi.h>
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <memory>
 #include <span>
 #include <vector>
 
+#include "modenorm/io/dataset_1d.hpp"
 #include "modenorm/io/direct_read.hpp"
 #include "modenorm/parallel/shard.hpp"
 
@@ -48,5 +52,14 @@ class SlabPrefetcher {
   std::uint64_t pending_step_ = 0;
   bool has_pending_ = false;
 };
+
+// Collective. A prefetcher of `dataset`'s rows rows_of(s) for steps 0 .. steps - 1 when
+// `direct_reads` is on and the dataset is a contiguous float64 dataset; otherwise null (the
+// caller reads collectively). Fails on every rank if any rank cannot open the file.
+[[nodiscard]] std::unique_ptr<SlabPrefetcher> make_slab_prefetcher(const io::Dataset1D& dataset,
+                                                                   bool direct_reads,
+                                                                   std::uint64_t steps,
+                                                                   SlabPrefetcher::StepRows rows_of,
+                                                                   MPI_Comm comm);
 
 }  // namespace modenorm::app
